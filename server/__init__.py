@@ -1,0 +1,1 @@
+"""paperfeed's JSON API (Flask). Imports ``sync``; ``sync`` never imports this package."""

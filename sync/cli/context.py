@@ -1,0 +1,53 @@
+"""Shared state of one CLI invocation: the config and the store, opened lazily."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from ..errors import PaperfeedError
+from ..settings import Config, load_config
+from ..store import Store
+
+
+class AppContext:
+    def __init__(self, config_path: str | None):
+        self.config_path = Path(config_path).expanduser() if config_path else None
+        self._config: Config | None = None
+        self._store: Store | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.config.store_path)
+        return self._store
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def run_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our errors into a one-line message and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PaperfeedError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
