@@ -138,3 +138,21 @@ class LibraryItem:
     doi: str | None = None
     url: str | None = None
     version: int = 0
+
+
+@dataclass(frozen=True)
+class RankedPaper:
+    """A paper as ranked for one day: what the popup, reports and API show.
+
+    ``status`` is the user's decision from feedback: "new", "saved" or "dismissed"
+    ("in_library" is added by callers that consult the Zotero index).
+    """
+
+    paper: Paper
+    day: date
+    score: float
+    reason: str
+    rank: int
+    tags: tuple[str, ...] = ()
+    collection: str | None = None  # suggested Zotero collection key
+    status: str = "new"
