@@ -141,6 +141,16 @@ class LibraryItem:
 
 
 @dataclass(frozen=True)
+class LibraryCollection:
+    """One collection of the user's Zotero library (``parent_key`` None at top level)."""
+
+    key: str
+    name: str
+    parent_key: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
 class RankedPaper:
     """A paper as ranked for one day: what the popup, reports and API show.
 

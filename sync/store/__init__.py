@@ -10,13 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import StoreBase
+from .library import LibraryMixin, LibrarySyncState
+from .outbox import OutboxEntry, OutboxMixin
 from .papers import PapersMixin, UpsertResult
 from .runs import FetchRun, RunsMixin
 
 __all__ = ["Store", "open_store", "FetchRun", "UpsertResult"]
 
 
-class Store(PapersMixin, RunsMixin, StoreBase):
+class Store(PapersMixin, RunsMixin, LibraryMixin, OutboxMixin, StoreBase):
     """paperfeed's SQLite store."""
 
 

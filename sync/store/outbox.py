@@ -1,0 +1,141 @@
+"""The Zotero outbox: an accepted paper is written here first, then pushed.
+
+Nothing accepted is lost: an entry stays ``pending`` with the reason of its last
+failure and the time of its next attempt until Zotero has it (``done``).
+``failed`` is for entries that can never succeed as they are (e.g. the paper's
+metadata cannot be found); they are shown, not retried. Citation keys handed out
+for BibTeX live here too, so a paper keeps its key across runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Iterable
+
+from .papers import utc_now_iso
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    arxiv_id: str
+    library: str
+    item_key: str
+    tags: tuple[str, ...]
+    collection: str | None
+    note: str | None
+    status: str  # pending | done | failed
+    outcome: str | None  # saved | already_in_library (when done)
+    attempts: int
+    last_error: str
+    next_attempt_at: str | None
+    created_at: str
+    updated_at: str
+    pushed_at: str | None
+
+
+def _entry(row: sqlite3.Row) -> OutboxEntry:
+    return OutboxEntry(
+        arxiv_id=row["arxiv_id"], library=row["library"], item_key=row["item_key"],
+        tags=tuple(json.loads(row["tags"])), collection=row["collection"], note=row["note"],
+        status=row["status"], outcome=row["outcome"], attempts=row["attempts"], last_error=row["last_error"],
+        next_attempt_at=row["next_attempt_at"], created_at=row["created_at"], updated_at=row["updated_at"],
+        pushed_at=row["pushed_at"],
+    )
+
+
+class OutboxMixin:
+    def enqueue_save(self, arxiv_id: str, *, library: str, item_key: str, tags: Iterable[str] = (),
+                     collection: str | None = None, note: str | None = None) -> OutboxEntry:
+        """Queue a paper for saving (idempotent).
+
+        A second accept of a queued paper merges its tags and keeps the first
+        collection unless a new one is given; an entry already done stays done.
+        """
+        now = utc_now_iso()
+        with self.transaction() as conn:
+            row = conn.execute("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO zotero_outbox (arxiv_id, library, item_key, tags, collection, note, status,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    (arxiv_id, library, item_key, json.dumps(list(dict.fromkeys(tags)), ensure_ascii=False),
+                     collection, note, now, now),
+                )
+            elif row["status"] != "done" or row["library"] != library:
+                merged = list(dict.fromkeys([*json.loads(row["tags"]), *tags]))
+                conn.execute(
+                    "UPDATE zotero_outbox SET library = ?, item_key = ?, tags = ?, collection = ?, note = ?,"
+                    " status = 'pending', next_attempt_at = NULL, updated_at = ? WHERE arxiv_id = ?",
+                    (library, item_key, json.dumps(merged, ensure_ascii=False), collection or row["collection"],
+                     note or row["note"], now, arxiv_id),
+                )
+            row = conn.execute("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
+        return _entry(row)
+
+    def outbox_entry(self, arxiv_id: str) -> OutboxEntry | None:
+        rows = self.query("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,))
+        return _entry(rows[0]) if rows else None
+
+    def outbox_entries(self, *, status: str | None = None, include_done: bool = False) -> list[OutboxEntry]:
+        """Entries waiting (pending/failed) by default, oldest first; ``status`` filters exactly."""
+        if status:
+            rows = self.query("SELECT * FROM zotero_outbox WHERE status = ? ORDER BY created_at, arxiv_id", (status,))
+        elif include_done:
+            rows = self.query("SELECT * FROM zotero_outbox ORDER BY created_at, arxiv_id")
+        else:
+            rows = self.query("SELECT * FROM zotero_outbox WHERE status != 'done' ORDER BY created_at, arxiv_id")
+        return [_entry(r) for r in rows]
+
+    def due_outbox_entries(self, now_iso: str, *, force: bool = False) -> list[OutboxEntry]:
+        """Pending entries whose backoff has expired (all pending ones with ``force``)."""
+        if force:
+            rows = self.query("SELECT * FROM zotero_outbox WHERE status = 'pending' ORDER BY created_at, arxiv_id")
+        else:
+            rows = self.query(
+                "SELECT * FROM zotero_outbox WHERE status = 'pending' AND (next_attempt_at IS NULL"
+                " OR next_attempt_at <= ?) ORDER BY created_at, arxiv_id", (now_iso,))
+        return [_entry(r) for r in rows]
+
+    def mark_outbox_done(self, arxiv_id: str, *, outcome: str, item_key: str) -> None:
+        now = utc_now_iso()
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE zotero_outbox SET status = 'done', outcome = ?, item_key = ?, last_error = '',"
+                " attempts = attempts + 1, next_attempt_at = NULL, pushed_at = ?, updated_at = ? WHERE arxiv_id = ?",
+                (outcome, item_key, now, now, arxiv_id),
+            )
+
+    def mark_outbox_retry(self, arxiv_id: str, *, error: str, next_attempt_at: str | None,
+                          permanent: bool = False) -> None:
+        """Record a failed attempt: stays pending (retried at ``next_attempt_at``) unless ``permanent``."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE zotero_outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = ?, updated_at = ? WHERE arxiv_id = ?",
+                ("failed" if permanent else "pending", error[:1000], next_attempt_at, utc_now_iso(), arxiv_id),
+            )
+
+    def count_outbox(self, status: str = "pending") -> int:
+        return self.query("SELECT count(*) FROM zotero_outbox WHERE status = ?", (status,))[0][0]
+
+    # citation keys -------------------------------------------------------------------
+    def assign_citation_key(self, arxiv_id: str, candidates: Iterable[str]) -> str:
+        """The paper's citation key: the one it already has, else the first free candidate.
+
+        Free means not given to another paper and not used by another item of the library.
+        """
+        with self.transaction() as conn:
+            row = conn.execute("SELECT citation_key FROM bibtex_keys WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
+            if row is not None:
+                return row[0]
+            for key in candidates:
+                taken = conn.execute("SELECT 1 FROM bibtex_keys WHERE citation_key = ?", (key,)).fetchone()
+                in_library = conn.execute(
+                    "SELECT 1 FROM library_items WHERE citation_key = ? AND coalesce(arxiv_id, '') != ?",
+                    (key, arxiv_id)).fetchone()
+                if not taken and not in_library:
+                    conn.execute("INSERT INTO bibtex_keys (arxiv_id, citation_key) VALUES (?, ?)", (arxiv_id, key))
+                    return key
+        raise ValueError(f"no free citation key for {arxiv_id}")
