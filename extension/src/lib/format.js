@@ -1,0 +1,65 @@
+// Pure formatting for what the popup, options page and content script show.
+
+/** "A, B, C et al." (at most ``max`` names) so a card stays readable at popup width. */
+export function formatAuthors(authors, max = 3) {
+  const names = (Array.isArray(authors) ? authors : []).filter((name) => typeof name === 'string' && name.trim());
+  if (names.length === 0) return 'Unknown authors';
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} et al. (${names.length} authors)`;
+}
+
+/** A 0..1 relevance as a whole percentage ("87"), read at a glance; other scales as two decimals. */
+export function formatScore(score) {
+  if (typeof score !== 'number' || !Number.isFinite(score)) return '–';
+  if (score >= 0 && score <= 1) return String(Math.round(score * 100));
+  return score.toFixed(2);
+}
+
+/** "Wed 24 Sep 2025" for an ISO date, without the timezone shift ``new Date("2025-09-24")`` has. */
+export function formatDay(isoDate) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate ?? '');
+  if (!match) return isoDate ?? '';
+  const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return day.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** Collapse whitespace runs (feeds wrap abstracts at 80 columns). */
+export function cleanText(text) {
+  return typeof text === 'string' ? text.replace(/\s+/g, ' ').trim() : '';
+}
+
+/** "1 paper" / "3 papers". */
+export function plural(count, noun, pluralNoun = `${noun}s`) {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
+}
+
+/** A tag as Zotero accepts it: trimmed, inner whitespace collapsed, at most 255 characters. */
+export function normaliseTag(text) {
+  return cleanText(text).slice(0, 255);
+}
+
+/** Add tags from user input ("a, b") to a list, without duplicates (case-insensitive). */
+export function addTags(tags, input) {
+  const result = [...tags];
+  const seen = new Set(result.map((tag) => tag.toLowerCase()));
+  for (const part of String(input ?? '').split(',')) {
+    const tag = normaliseTag(part);
+    if (tag && !seen.has(tag.toLowerCase())) {
+      seen.add(tag.toLowerCase());
+      result.push(tag);
+    }
+  }
+  return result;
+}
+
+/** The user-facing line for a save result (the server's status vocabulary). */
+export function saveStatusText(result) {
+  const message = result?.message ? `: ${result.message}` : '';
+  switch (result?.status) {
+    case 'saved': return 'Saved to Zotero';
+    case 'already_in_library': return 'Already in your library';
+    case 'queued': return `Queued, will retry${message}`;
+    case 'failed': return `Failed${message || ': unknown error'}`;
+    default: return `Unexpected answer from the server (${String(result?.status)})`;
+  }
+}

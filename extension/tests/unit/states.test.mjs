@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ApiError } from '../../src/lib/api.js';
+import { listState } from '../../src/lib/states.js';
+
+const SET = { token: 't' };
+const MATCH = { paper: { id: '2509.1' }, score: 0.5, status: 'new' };
+const CASES = [
+  ['no token', { token: '' }, null, null, 'not_configured'],
+  ['client says not configured', SET, null, new ApiError('not_configured', 'x'), 'not_configured'],
+  ['server down', SET, null, new ApiError('unreachable', 'Cannot reach'), 'unreachable'],
+  ['token refused', SET, null, new ApiError('unauthorized', 'bad token', { status: 401 }), 'unauthorized'],
+  ['server error', SET, null, new ApiError('http', 'boom', { status: 500 }), 'error'],
+  ['weekend', SET, { date: '2025-09-27', announcement: 'no_announcement', total: 0, items: [] }, null, 'no_announcement'],
+  ['not fetched', SET, { date: '2025-09-24', announcement: 'not_fetched', total: 0, items: [] }, null, 'not_fetched'],
+  ['arXiv down', SET, { date: '2025-09-24', announcement: 'unreachable', message: 'timeout', total: 0, items: [] }, null, 'arxiv_unreachable'],
+  ['fetch error', SET, { announcement: 'error', total: 0, items: [] }, null, 'error'],
+  ['nothing matched', SET, { date: '2025-09-24', announcement: 'ok', total: 0, items: [] }, null, 'nothing_matched'],
+  ['matches', SET, { date: '2025-09-24', announcement: 'ok', total: 1, items: [MATCH] }, null, 'list'],
+  ['stale matches on a weekend still show', SET, { announcement: 'no_announcement', total: 1, items: [MATCH] }, null, 'list'],
+];
+for (const [name, settings, response, error, kind] of CASES) {
+  test(`listState_${name.replaceAll(' ', '_')}`, () => {
+    const state = listState(settings, response, error);
+    assert.equal(state.kind, kind);
+    if (kind !== 'list') assert.ok(state.title && state.detail, 'an empty state explains itself');
+  });
+}
+
+test('listState_unreachable_tells_how_to_start_the_server', () => {
+  const state = listState(SET, null, new ApiError('unreachable', 'Cannot reach the paperfeed server at http://127.0.0.1:8765'));
+  assert.equal(state.command, 'paperfeed serve');
+  assert.match(state.detail, /127\.0\.0\.1:8765/);
+});
+
+test('listState_nothing_matched_gives_a_hint', () => {
+  assert.match(listState(SET, { announcement: 'ok', total: 0, items: [] }, null).detail, /^Hint:/);
+});
