@@ -77,6 +77,29 @@ SETTINGS: tuple[Setting, ...] = (
             secret=True),
     # storage
     Setting("storage.data_dir", str, "", "Directory of the SQLite store and reports (empty: the user data dir)."),
+    # reports, delivery and the daily schedule (issue 7)
+    Setting("reports.dir", str, "", "Directory the daily reports are written to (empty: <data_dir>/reports)."),
+    Setting("reports.formats", list, ["md", "html"], "Report files written by `paperfeed daily` (md, html)."),
+    Setting("reports.max_papers", int, 100, "Most papers listed in one daily report."),
+    Setting("reports.summary_url", str, "",
+            "OpenAI-compatible API base URL for weekly-digest summaries (empty: extractive, no network)."),
+    Setting("reports.summary_model", str, "", "Model name sent to the summary endpoint."),
+    Setting("reports.summary_api_key", str, "", "API key of the summary endpoint.", secret=True),
+    Setting("reports.summary_timeout_seconds", float, 20.0, "Timeout of one summary request."),
+    Setting("email.enabled", bool, False, "Email the daily report after each cycle."),
+    Setting("email.host", str, "", "SMTP server host."),
+    Setting("email.port", int, 587, "SMTP server port (587 STARTTLS, 465 TLS, 25 none)."),
+    Setting("email.security", str, "starttls", "How the SMTP connection is secured.",
+            choices=("starttls", "tls", "none")),
+    Setting("email.username", str, "", "SMTP login (empty: no login)."),
+    Setting("email.password", str, "", "SMTP password.", secret=True),
+    Setting("email.sender", str, "", "From address of the report email."),
+    Setting("email.recipients", list, [], "Addresses the report is sent to."),
+    Setting("email.timeout_seconds", float, 30.0, "Timeout of the SMTP connection."),
+    Setting("schedule.enabled", bool, True, "`paperfeed serve` runs the daily cycle on schedule."),
+    Setting("schedule.delay_minutes", int, 30,
+            "Minutes after arXiv's 20:00 US Eastern announcement to start the daily cycle."),
+    Setting("schedule.library_sync_minutes", int, 180, "Minutes between Zotero library syncs in `paperfeed serve`."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

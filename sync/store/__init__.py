@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import StoreBase
+from .cycle import CycleMixin, CycleRun, LockHolder
 from .library import LibraryMixin, LibrarySyncState
 from .outbox import OutboxEntry, OutboxMixin
 from .papers import PapersMixin, UpsertResult
@@ -18,7 +19,7 @@ from .runs import FetchRun, RunsMixin
 __all__ = ["Store", "open_store", "FetchRun", "UpsertResult"]
 
 
-class Store(PapersMixin, RunsMixin, LibraryMixin, OutboxMixin, StoreBase):
+class Store(PapersMixin, RunsMixin, LibraryMixin, OutboxMixin, CycleMixin, StoreBase):
     """paperfeed's SQLite store."""
 
 
