@@ -67,3 +67,16 @@ def test_cli_bad_date_is_a_usage_error(run):
     result = run("fetch", "--date", "yesterday")
     assert result.exit_code == 2
     assert "Invalid value for '--date'" in result.output
+
+
+def test_cli_fetch_arxiv_down_exits_1_with_reason(run, monkeypatch):
+    from tests.support.arxiv_server import LocalArxiv, Reply
+
+    with LocalArxiv() as local:
+        local.feed = lambda cats: Reply(503, b"", {"Retry-After": "0"})
+        for name, value in local.settings().items():
+            monkeypatch.setenv("PAPERFEED_" + name.replace(".", "_").upper(), str(value))
+        runner = CliRunner()
+        result = runner.invoke(cli, ["fetch"])
+    assert result.exit_code == 1
+    assert "cs.DC+cs.PL+cs.PF+cs.NI: arXiv unreachable (arXiv unreachable after 3 attempts: HTTP 503)" in result.output
