@@ -2,7 +2,78 @@
 
 from __future__ import annotations
 
-from sync.cli import cli
+import ipaddress
+import logging
+from typing import Any
+
+import click
+
+from sync.cli import cli, pass_app, run_command
+from sync.cli.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to bind (default: setting server.host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port (default: setting server.port, 8765).")
+@click.option("--no-schedule", is_flag=True, help="Do not run the daily cycle on its schedule in this process.")
+@pass_app
+@run_command
+def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool) -> None:
+    """Run the JSON API for the browser extension (waitress, loopback by default)."""
+    import waitress
+
+    from server import create_app
+
+    config = app.config
+    host = host or config["server.host"]
+    port = config["server.port"] if port is None else port
+    if not _is_loopback(host):
+        click.echo(f"warning: binding {host}: the API is reachable from other machines", err=True)
+    if not config["server.token"]:
+        click.echo("warning: no server token configured; every route but /api/health will refuse "
+                   "until you run `paperfeed init`", err=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    wsgi = create_app(config, store=app.store)
+    scheduler = None if no_schedule else start_schedule(config, app.store)
+    click.echo(f"paperfeed API on http://{host}:{port}/api/health"
+               + ("" if scheduler is not None else " (no schedule)"))
+    try:
+        waitress.serve(wsgi, host=host, port=port, threads=config["server.threads"], ident="paperfeed",
+                       clear_untrusted_proxy_headers=True,
+                       max_request_body_size=max(4 * config["server.max_body_bytes"], 1 << 20),
+                       _quiet=True)
+    finally:
+        if scheduler is not None:
+            stop_schedule(scheduler)
+
+
+def start_schedule(config: Any, store: Any) -> Any:
+    """Start the in-process daily schedule (``sync.schedule``); None when it is not available."""
+    try:
+        from sync import schedule
+    except ImportError:
+        click.echo("note: sync.schedule is not available; the daily cycle will not run on a schedule",
+                   err=True)
+        return None
+    return schedule.start_scheduler(config, store)
+
+
+def stop_schedule(scheduler: Any) -> None:
+    shutdown = getattr(scheduler, "shutdown", None) or getattr(scheduler, "stop", None)
+    if shutdown is not None:
+        shutdown()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .base import StoreBase
 from .cycle import CycleMixin, CycleRun, LockHolder
+from .lookups import LookupsMixin
 from .library import LibraryMixin, LibrarySyncState
 from .outbox import OutboxEntry, OutboxMixin
 from .papers import PapersMixin, UpsertResult
@@ -19,7 +20,7 @@ from .runs import FetchRun, RunsMixin
 __all__ = ["Store", "open_store", "FetchRun", "UpsertResult"]
 
 
-class Store(PapersMixin, RunsMixin, LibraryMixin, OutboxMixin, CycleMixin, StoreBase):
+class Store(PapersMixin, RunsMixin, LibraryMixin, OutboxMixin, CycleMixin, LookupsMixin, StoreBase):
     """paperfeed's SQLite store."""
 
 

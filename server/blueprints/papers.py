@@ -1,0 +1,153 @@
+"""``/api/papers``: the day's matches, one paper (any id form), save, dismiss, undo, BibTeX."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response as FlaskResponse
+from werkzeug.exceptions import MethodNotAllowed
+
+from sync.ids import ArxivId, parse_arxiv_id
+
+from .. import engine
+from .. import schemas as S
+from ..announcement import announcement_state
+from ..apidoc import Response, operation
+from ..context import load_body, load_query, services
+from ..errors import ApiError
+from ..present import display_status, match_json, matches_json, paper_json
+from ..related import related_matches
+
+bp = Blueprint("papers", __name__)
+
+ID_HELP = ("arXiv id in any form: 2501.01234, 2501.01234v2, hep-th/9901001, arXiv:2501.01234, "
+           "https://arxiv.org/abs/2501.01234 (percent-encoded or not)")
+_NOT_FOUND = {404: Response("no such paper on arXiv", S.ErrorSchema)}
+_ACTIONS = ("save", "dismiss", "undo")
+_COLLAPSED_SCHEME = re.compile(r"^(https?:)/(?!/)", re.IGNORECASE)
+
+
+def parse_id(raw: str) -> ArxivId:
+    """Parse the id part of the URL; a proxy or client may have collapsed ``https://`` to ``https:/``."""
+    return parse_arxiv_id(_COLLAPSED_SCHEME.sub(r"\1//", raw))
+
+
+def _require_paper(arxiv_id: str):
+    svc = services()
+    paper = engine.paper(svc.store, svc.config, arxiv_id)
+    if paper is None:
+        raise ApiError(404, "not_found", f"arXiv has no paper {arxiv_id}", details={"id": arxiv_id})
+    return paper
+
+
+@bp.get("/api/papers")
+@operation("A day's ranked matches (default: the newest ranked day), with the announcement state",
+           query=S.PapersQuerySchema, tags=("papers",), responses={200: Response("matches", S.PapersPageSchema)})
+def list_papers():
+    q = load_query(S.PapersQuerySchema)
+    store = services().store
+    day = q.get("date") or engine.latest_ranking_date(store)
+    limit, offset, min_score, status = q["limit"], q["offset"], q.get("min_score"), q.get("status")
+    items: list[dict] = []
+    total = 0
+    if day is not None:
+        if status is None:
+            total = engine.count_ranked(store, day, min_score=min_score)
+            page = engine.ranked_papers(store, day, min_score=min_score, limit=limit, offset=offset)
+            items = matches_json(page, engine.library_view(store, (r.paper.arxiv_id for r in page)))
+        else:  # "in_library" is not a feedback status: decide per paper, then page
+            ranked = engine.all_ranked(store, day, min_score=min_score)
+            library = engine.library_view(store, (r.paper.arxiv_id for r in ranked))
+            wanted = [m for m in matches_json(ranked, library) if m["status"] == status]
+            total, items = len(wanted), wanted[offset:offset + limit]
+    state = announcement_state(store.fetch_runs(limit=50), day, total=total, explicit_date="date" in q)
+    return S.PapersPageSchema().dump({
+        "date": day.isoformat() if day else None, "announcement": state.state, "message": state.message,
+        "total": total, "limit": limit, "offset": offset, "items": items,
+    })
+
+
+@bp.get("/api/papers/<path:paper_id>")
+@operation("One paper: library state, its match if ranked, BibTeX and related new papers; papers not "
+           "stored yet are fetched from arXiv", tags=("papers",), path_params={"paper_id": ID_HELP},
+           responses={200: Response("the paper", S.PaperDetailSchema), **_NOT_FOUND})
+def get_paper(paper_id: str):
+    head, _, last = paper_id.rpartition("/")
+    if head and last in _ACTIONS:  # GET on a POST-only action
+        raise MethodNotAllowed(valid_methods=["POST"])
+    arxiv_id = parse_id(paper_id).id
+    store = services().store
+    paper = _require_paper(arxiv_id)
+    day = engine.latest_ranking_date(store)
+    candidates = engine.all_ranked(store, day) if day else []
+    ranked = next((r for r in candidates if r.paper.arxiv_id == arxiv_id), None)
+    related = related_matches(paper, [r for r in candidates if r.status != "dismissed"])
+    library = engine.library_view(store, [arxiv_id] + [r.paper.arxiv_id for r in related])
+    match = match_json(ranked, library) if ranked else None
+    item_key = library.item_key(arxiv_id)
+    return S.PaperDetailSchema().dump({
+        "paper": paper_json(paper),
+        "in_library": item_key is not None,
+        "item_key": item_key,
+        "status": match["status"] if match else display_status("new", item_key is not None),
+        "match": match,
+        "bibtex": engine.bibtex(paper),
+        "related": matches_json(related, library),
+    })
+
+
+@bp.get("/api/papers/<path:paper_id>/bibtex")
+@operation("The paper's BibTeX entry", tags=("papers",), path_params={"paper_id": ID_HELP},
+           responses={200: Response("BibTeX", content_type="text/x-bibtex"), **_NOT_FOUND})
+def get_bibtex(paper_id: str):
+    paper = _require_paper(parse_id(paper_id).id)
+    return FlaskResponse(engine.bibtex(paper), mimetype="text/x-bibtex")
+
+
+@bp.post("/api/papers/<path:paper_id>/save")
+@operation("Save the paper to Zotero (queued when Zotero is unreachable); idempotent",
+           body=S.SaveRequestSchema, tags=("papers",), path_params={"paper_id": ID_HELP},
+           responses={200: Response("saved, or already in the library", S.SaveResultSchema),
+                      202: Response("queued: will be pushed when Zotero answers", S.SaveResultSchema),
+                      502: Response("Zotero refused the item", S.ErrorSchema), **_NOT_FOUND})
+def save_paper(paper_id: str):
+    arxiv_id = parse_id(paper_id).id
+    body = load_body(S.SaveRequestSchema)
+    svc = services()
+    _require_paper(arxiv_id)
+    result = engine.save(svc.store, svc.config, arxiv_id, tags=body["tags"], collection=body["collection"],
+                         note=body["note"])
+    payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}
+    if result.status == "failed":
+        raise ApiError(502, "save_failed", payload["message"] or "Zotero refused the item", details=payload)
+    return S.SaveResultSchema().dump(payload), 202 if result.status == "queued" else 200
+
+
+@bp.post("/api/papers/<path:paper_id>/dismiss")
+@operation("Mark the paper \"not interested\" (ranking learns from it)", tags=("papers",),
+           path_params={"paper_id": ID_HELP},
+           responses={200: Response("dismissed", S.FeedbackResultSchema), **_NOT_FOUND})
+def dismiss_paper(paper_id: str):
+    arxiv_id = parse_id(paper_id).id
+    store = services().store
+    _require_stored(arxiv_id)
+    engine.set_feedback(store, arxiv_id, "dismissed")
+    return S.FeedbackResultSchema().dump({"status": "dismissed"})
+
+
+@bp.post("/api/papers/<path:paper_id>/undo")
+@operation("Forget the user's save/dismiss decision (the Zotero item, if any, is kept)", tags=("papers",),
+           path_params={"paper_id": ID_HELP},
+           responses={200: Response("back to new", S.FeedbackResultSchema), **_NOT_FOUND})
+def undo_paper(paper_id: str):
+    arxiv_id = parse_id(paper_id).id
+    store = services().store
+    _require_stored(arxiv_id)
+    engine.clear_feedback(store, arxiv_id)
+    return S.FeedbackResultSchema().dump({"status": "new"})
+
+
+def _require_stored(arxiv_id: str) -> None:
+    if services().store.get_paper(arxiv_id) is None:
+        raise ApiError(404, "not_found", f"paper {arxiv_id} is not in the store (nothing to dismiss or undo)",
+                       details={"id": arxiv_id})

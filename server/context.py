@@ -1,0 +1,51 @@
+"""Per-app services (config, store, background sync job) and request helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, request
+from marshmallow import Schema
+
+from sync.settings import Config
+from sync.store import Store
+
+from .errors import ApiError
+from .sync_jobs import SyncJob
+
+
+@dataclass
+class Services:
+    config: Config
+    store: Store
+    sync_job: SyncJob = field(default_factory=SyncJob)
+    openapi: dict | None = None
+
+
+def services() -> Services:
+    return current_app.extensions["paperfeed"]
+
+
+def load_query(schema: type[Schema]) -> dict[str, Any]:
+    """Validated query parameters (a repeated parameter is an error, not silently the first)."""
+    args = request.args
+    repeated = sorted({key for key in args if len(args.getlist(key)) > 1})
+    if repeated:
+        raise ApiError(400, "invalid_input", f"query parameter given more than once: {', '.join(repeated)}",
+                       details={"fields": {key: ["given more than once"] for key in repeated}})
+    return schema().load(args.to_dict())
+
+
+def load_body(schema: type[Schema]) -> dict[str, Any]:
+    """Validated JSON body; an empty body means ``{}`` (every field of our bodies is optional)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: Any = {}
+    else:
+        data = request.get_json(force=True, silent=True)
+        if data is None:
+            raise ApiError(400, "invalid_json", "request body is not valid JSON")
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_input", "request body must be a JSON object")
+    return schema().load(data)
