@@ -86,7 +86,7 @@ export async function initThisPaper(ctx) {
   const save = saveControl(ctx, paper.id ?? page.id, { getTags: chips.getTags, getCollection: picker.getValue, status, label: title });
   const bib = bibtexControls(ctx, paper.id ?? page.id, detail.bibtex);
 
-  section.replaceChildren(
+  section.replaceChildren(...[
     el('h2', {}, 'This paper'),
     el('div', { className: 'card-head' },
       el('a', { className: 'card-title', href: paper.abs_url || `https://arxiv.org/abs/${page.id}`, target: '_blank', rel: 'noopener noreferrer' }, title),
@@ -98,7 +98,7 @@ export async function initThisPaper(ctx) {
     chips.element,
     el('div', { className: 'actions' }, save.button, picker.element, bib.button, save.line, bib.status),
     bib.details,
-  );
+  ].filter(Boolean));
 
   const related = detail.related ?? [];
   if (related.length) {

@@ -1,0 +1,188 @@
+// The core user flow, shared by the Chromium (playwright-core) and Firefox (puppeteer-core) runs.
+// ``driver`` opens pages: openExtensionPage(path, viewport) and openArxivPage(url, viewport),
+// returning page objects with the API both libraries share (evaluate, click, type, screenshot).
+import { join } from 'node:path';
+import { allServerMatches, check, clean, serverGet, until } from './env.mjs';
+
+const POPUP = { width: 460, height: 760 };
+const WIDE = { width: 1100, height: 800 };
+export const ABS_ID = '2509.19228';
+export const ABS_TITLE = 'CompLLM: Compression for Long Context Q&A';
+
+async function waitFor(page, selector, timeout = 15000) {
+  await until(`${selector}`, () => page.evaluate((s) => Boolean(document.querySelector(s)), selector), { timeout });
+}
+
+async function text(page, selector) {
+  return page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
+}
+
+async function badge(page) {
+  return page.evaluate(() => (globalThis.browser ?? globalThis.chrome).action.getBadgeText({}));
+}
+
+async function setField(page, selector, value) {
+  await page.evaluate(({ s, v }) => {
+    const input = document.querySelector(s);
+    input.value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, { s: selector, v: value });
+}
+
+export async function runFlow(driver, settings, log = console.error) {
+  const shot = (name) => join(settings.artifacts, `${driver.name}-${name}.png`);
+  const result = { browser: driver.name, saved: [], dismissed_and_undone: null, screenshots: [] };
+  const screenshot = async (page, name, options = {}) => {
+    await page.screenshot({ path: shot(name), ...options });
+    result.screenshots.push(shot(name));
+  };
+
+  log('options: connect to the server');
+  const options = await driver.openExtensionPage('options/options.html', { width: 720, height: 560 });
+  await waitFor(options, 'body[data-ready="true"]');
+  await setField(options, '#server-url', settings.serverUrl);
+  await setField(options, '#token', settings.token);
+  await options.click('#save');
+  await until('connection result', () => options.evaluate(() => ['true', 'false'].includes(document.querySelector('#result')?.dataset.ok)));
+  const optionsText = clean(await text(options, '#result'));
+  check(await options.evaluate(() => document.querySelector('#result').dataset.ok) === 'true', `options test failed: ${optionsText}`);
+  check(/Token accepted/.test(optionsText), `options say the token works: ${optionsText}`);
+  check(!optionsText.includes(settings.token), 'the token is never shown back');
+  await screenshot(options, 'options');
+
+  const matches = await allServerMatches(settings);
+  check(matches.length > 0, 'the seeded server has matches for the day');
+  const expectedNew = matches.filter((m) => m.status === 'new').length;
+  log(`server: ${matches.length} matches, ${expectedNew} new`);
+  await until(`badge shows ${expectedNew}`, async () => (await badge(options)) === (expectedNew > 99 ? '99+' : String(expectedNew)));
+
+  log('popup: the ranked list');
+  let popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
+  await waitFor(popup, 'body[data-ready="true"]');
+  const shown = await popup.evaluate(() => [...document.querySelectorAll('#list > li.card')].map((card) => ({
+    id: card.dataset.id, title: card.querySelector('.card-title').textContent, score: card.querySelector('.score').textContent,
+  })));
+  const expectedOrder = [...matches].sort((a, b) => a.rank - b.rank);
+  check(shown.length === matches.length, `popup lists every match (${shown.length} of ${matches.length})`);
+  check(shown.map((s) => s.id).join() === expectedOrder.map((m) => m.paper.id).join(), 'popup lists them best first');
+  for (const [i, card] of shown.entries()) {
+    check(card.title === clean(expectedOrder[i].paper.title), `title is literal text: ${card.title}`);
+  }
+  check(await popup.evaluate(() => document.querySelectorAll('#list script, #list img, #list iframe').length === 0), 'no markup from strings');
+  await screenshot(popup, 'popup');
+  await until('badge cleared once seen', async () => (await badge(popup)) === '');
+
+  log('popup: filter');
+  const wordsOf = (m) => new Set(clean(m.paper.title).toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 4));
+  const target = expectedOrder.find((m) => [...wordsOf(m)].some((w) => matches.filter((o) => clean(o.paper.title).toLowerCase().includes(w)).length < matches.length)) ?? expectedOrder[0];
+  const word = [...wordsOf(target)].sort((a, b) => matches.filter((o) => clean(o.paper.title).toLowerCase().includes(a)).length
+    - matches.filter((o) => clean(o.paper.title).toLowerCase().includes(b)).length)[0];
+  await popup.type('#filter', word);
+  const visible = await popup.evaluate(() => [...document.querySelectorAll('#list > li.card')].filter((c) => !c.hidden).map((c) => c.dataset.id));
+  check(visible.includes(target.paper.id), `filter "${word}" keeps ${target.paper.id}`);
+  check(visible.length < matches.length || matches.length === 1, `filter "${word}" hides others`);
+  check(/of/.test(await text(popup, '#count')) || visible.length === matches.length, 'count says how many are shown');
+  await setField(popup, '#filter', '');
+
+  log('popup: save with an added tag');
+  const fresh = expectedOrder.filter((m) => m.status === 'new' && m.paper.id !== ABS_ID);
+  check(fresh.length >= 2, 'two new matches to save and dismiss');
+  const toSave = fresh[0].paper.id;
+  const card = `#list > li.card[data-id="${toSave}"]`;
+  await popup.type(`${card} .chip-input`, 'paperfeed-e2e');
+  await popup.keyboard.press('Enter');
+  await waitFor(popup, `${card} .chip[data-tag="paperfeed-e2e"]`);
+  await popup.click(`${card} button.save`);
+  const saveState = await until('save result', () => popup.evaluate((s) => {
+    const state = document.querySelector(`${s} .save-status`).dataset.state;
+    return state && state !== 'saving' ? state : null;
+  }, card), { timeout: 60000 });
+  check(saveState === 'saved', `popup save: ${saveState} (${await text(popup, `${card} .save-status`)})`);
+  result.saved.push({ id: toSave, tags: [...(fresh[0].tags ?? []), 'paperfeed-e2e'] });
+  const savedDetail = await serverGet(settings, `/api/papers/${encodeURIComponent(toSave)}`);
+  check(savedDetail.in_library === true, `server knows ${toSave} is in the library now`);
+  await screenshot(popup, 'popup-saved');
+
+  log('popup: dismiss and undo');
+  const toDismiss = fresh[1].paper.id;
+  const dcard = `#list > li.card[data-id="${toDismiss}"]`;
+  await popup.click(`${dcard} button.dismiss`);
+  await waitFor(popup, `${dcard}.dismissed`);
+  check((await serverGet(settings, `/api/papers/${encodeURIComponent(toDismiss)}`)).status === 'dismissed', 'server recorded the dismissal');
+  await popup.click(`${dcard} button.undo`);
+  await waitFor(popup, `${dcard}[data-status="new"]:not(.dismissed)`);
+  check((await serverGet(settings, `/api/papers/${encodeURIComponent(toDismiss)}`)).status === 'new', 'server recorded the undo');
+  result.dismissed_and_undone = toDismiss;
+  await popup.close();
+
+  log('arXiv abs page: the popup leads with this paper');
+  const absUrl = `https://arxiv.org/abs/${ABS_ID}v1`;
+  const absPage = await driver.openArxivPage(absUrl, WIDE);
+  await waitFor(absPage, 'h1.title');
+  await screenshot(absPage, 'arxiv-abs');
+  popup = await driver.openExtensionPage(`popup/popup.html?url=${encodeURIComponent(absUrl)}`, POPUP);
+  await waitFor(popup, '#this-paper .library-flag');
+  check(clean(await text(popup, '#this-paper .card-title')) === ABS_TITLE, 'this paper shows the title literally');
+  const stray = await popup.evaluate(() => [...document.querySelectorAll('#this-paper > *')]
+    .filter((node) => ['null', 'undefined', '[object Object]'].includes(node.textContent.trim())).length);
+  check(stray === 0, 'no "null"/"undefined" rendered');
+  const wasInLibrary = await popup.evaluate(() => document.querySelector('#this-paper .library-flag').dataset.inLibrary);
+  check(wasInLibrary === 'false', 'the abs paper is not in the library yet');
+  await screenshot(popup, 'popup-this-paper');
+  await popup.click('#this-paper button.save');
+  const absState = await until('this-paper save', () => popup.evaluate(() => {
+    const state = document.querySelector('#this-paper .save-status').dataset.state;
+    return state && state !== 'saving' ? state : null;
+  }), { timeout: 60000 });
+  check(absState === 'saved', `this-paper save: ${absState} (${await text(popup, '#this-paper .save-status')})`);
+  result.saved.push({ id: ABS_ID, tags: null });
+  await popup.click('#this-paper details.bibtex-box summary');
+  await until('BibTeX shown', async () => /@\w+\{/.test(await text(popup, '#this-paper pre.bibtex')));
+  await popup.click('#this-paper button.copy-bibtex');
+  await until('copy result', async () => clean(await text(popup, '#this-paper .copy-status')));
+  log(`copy: ${clean(await text(popup, '#this-paper .copy-status'))}`);
+  await popup.close();
+
+  log('arXiv PDF: the popup works from the URL alone, and knows it is saved now');
+  popup = await driver.openExtensionPage(`popup/popup.html?url=${encodeURIComponent(`https://arxiv.org/pdf/${ABS_ID}v1`)}`, POPUP);
+  await waitFor(popup, '#this-paper .library-flag');
+  check(await popup.evaluate(() => document.querySelector('#this-paper .library-flag').dataset.inLibrary) === 'true', 'PDF popup: in library');
+  check(await popup.evaluate(() => document.querySelector('#this-paper button.save').disabled), 'save is done for a paper in the library');
+  await screenshot(popup, 'popup-pdf');
+  await popup.close();
+
+  log('arXiv listing page: badges and inline save');
+  const listing = await driver.openArxivPage('https://arxiv.org/list/cs.CL/new', WIDE);
+  await waitFor(listing, '#dlpage dl > dt');
+  const listed = await listing.evaluate(() => [...document.querySelectorAll('#dlpage dl > dt a[title="Abstract"]')].map((a) => a.id));
+  const current = await allServerMatches(settings);
+  const expectedMarks = listed.filter((id) => current.some((m) => m.paper.id === id));
+  check(expectedMarks.length > 0, 'the listing fixture has papers that match');
+  await until('listing marks', () => listing.evaluate(() => document.documentElement.dataset.paperfeedMarked));
+  const marks = await listing.evaluate(() => [...document.querySelectorAll('.paperfeed-mark')].map((m) => m.dataset.id));
+  check(marks.join() === expectedMarks.join(), `badges on exactly the matching papers (${marks.length}/${listed.length})`);
+  const savedIds = new Set(result.saved.map((s) => s.id));
+  const listSave = current.find((m) => expectedMarks.includes(m.paper.id) && m.status === 'new' && !savedIds.has(m.paper.id));
+  check(listSave, 'an unsaved match on the listing page');
+  await listing.evaluate((id) => document.querySelector(`#dlpage dt [data-id="${id}"]`).scrollIntoView({ block: 'center' }), listSave.paper.id);
+  await screenshot(listing, 'arxiv-listing');
+  await listing.click(`.paperfeed-mark[data-id="${listSave.paper.id}"] .paperfeed-save`);
+  const listState = await until('listing save', () => listing.evaluate((id) => {
+    const state = document.querySelector(`.paperfeed-mark[data-id="${id}"] .paperfeed-status`).dataset.state;
+    return state ?? null;
+  }, listSave.paper.id), { timeout: 60000 });
+  check(listState === 'saved', `listing save: ${listState}`);
+  result.saved.push({ id: listSave.paper.id, tags: listSave.tags ?? [] });
+  await screenshot(listing, 'arxiv-listing-saved');
+
+  log('server stopped: the popup says how to start it');
+  await setField(options, '#server-url', `http://127.0.0.1:${settings.closedPort}`);
+  await options.click('#save');
+  await until('failed connection result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
+  check(/paperfeed serve/.test(await text(options, '#result')), 'options explain how to start the server');
+  popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
+  await waitFor(popup, '.state-unreachable');
+  check(/paperfeed serve/.test(await text(popup, '.state-unreachable')), 'popup explains how to start the server');
+  await screenshot(popup, 'popup-unreachable');
+  return result;
+}
