@@ -89,3 +89,9 @@ class BusyError(PaperfeedError):
     """Another run (fetch/sync/daily cycle) holds the lock."""
 
     code = "busy"
+
+
+class DeliveryError(PaperfeedError):
+    """A report could not be delivered (files not writable, email refused or unreachable)."""
+
+    code = "delivery_failed"

@@ -66,25 +66,32 @@ def _codes(labels: tuple[str, ...]) -> str:
     return " ".join(f"`{label.replace('`', '')}`" for label in labels)
 
 
-def _environment(autoescape: bool) -> Environment:
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _environment(mode: str) -> Environment:
+    """``mode``: "html" (autoescaped), "md" (Markdown-escaped) or "text" (plain, for email)."""
     env = Environment(
         loader=PackageLoader("sync.reports", "templates"),
-        autoescape=select_autoescape(["html.j2"]) if autoescape else False,
+        autoescape=select_autoescape(["html.j2"]) if mode == "html" else False,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=md_escape, cell=md_escape, abs_url=abs_url, pdf_url=pdf_url, authors=authors_line,
+        md=_one_line if mode == "text" else md_escape, cell=_one_line if mode == "text" else md_escape,
+        abs_url=abs_url, pdf_url=pdf_url, authors=authors_line,
         categories=categories_line, listing=listing_note, paper_date=paper_date, codes=_codes,
     )
+    env.globals["plain"] = mode == "text"
     return env
 
 
-@lru_cache(maxsize=2)
-def _env(html: bool) -> Environment:
-    return _environment(html)
+@lru_cache(maxsize=3)
+def _env(mode: str) -> Environment:
+    return _environment(mode)
 
 
 def _tidy_markdown(text: str) -> str:
@@ -92,13 +99,16 @@ def _tidy_markdown(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_daily(report: DailyReport, fmt: str) -> str:
+def _render(kind: str, report: DailyReport | WeeklyReport, fmt: str) -> str:
+    """``fmt``: "md", "html", or "text" (the Markdown layout unescaped: an email's plain-text part)."""
     if fmt == "html":
-        return _env(True).get_template("daily.html.j2").render(r=report)
-    return _tidy_markdown(_env(False).get_template("daily.md.j2").render(r=report))
+        return _env("html").get_template(f"{kind}.html.j2").render(r=report)
+    return _tidy_markdown(_env(fmt).get_template(f"{kind}.md.j2").render(r=report))
+
+
+def render_daily(report: DailyReport, fmt: str) -> str:
+    return _render("daily", report, fmt)
 
 
 def render_weekly(report: WeeklyReport, fmt: str) -> str:
-    if fmt == "html":
-        return _env(True).get_template("weekly.html.j2").render(r=report)
-    return _tidy_markdown(_env(False).get_template("weekly.md.j2").render(r=report))
+    return _render("weekly", report, fmt)
