@@ -23,7 +23,7 @@ from . import schemas as S
 class Response:
     description: str
     schema: type[Schema] | None = None
-    content_type: str = "application/json"
+    content_type: str | tuple[str, ...] = "application/json"
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,11 @@ def _operation_dict(op: Operation, arguments: set[str]) -> dict[str, Any]:
         result["security"] = [{"bearer": []}]
     for status, response in op.responses.items():
         entry: dict[str, Any] = {"description": response.description}
+        types = (response.content_type,) if isinstance(response.content_type, str) else response.content_type
         if response.schema is not None:
-            entry["content"] = {response.content_type: {"schema": response.schema}}
-        elif response.content_type != "application/json":
-            entry["content"] = {response.content_type: {"schema": {"type": "string"}}}
+            entry["content"] = {t: {"schema": response.schema} for t in types}
+        elif types != ("application/json",):
+            entry["content"] = {t: {"schema": {"type": "string"}} for t in types}
         result["responses"][str(status)] = entry
     errors = dict(_ERRORS_ALWAYS)
     if op.auth:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app, request
 from marshmallow import Schema
@@ -21,6 +21,7 @@ class Services:
     store: Store
     sync_job: SyncJob = field(default_factory=SyncJob)
     openapi: dict | None = None
+    cycle_runner: Callable[..., Any] | None = None  # default: sync.cycle.run_cycle
 
 
 def services() -> Services:

@@ -18,7 +18,7 @@ _MIMETYPES = {"md": "text/markdown", "html": "text/html"}
 @bp.get("/api/report")
 @operation("The daily report (or the weekly digest with week=true) as Markdown or HTML",
            query=S.ReportQuerySchema, tags=("reports",),
-           responses={200: Response("the report", content_type="text/markdown")})
+           responses={200: Response("the report", content_type=("text/markdown", "text/html"))})
 def report():
     q = load_query(S.ReportQuerySchema)
     svc = services()

@@ -21,7 +21,7 @@ bp = Blueprint("sync_runs", __name__)
 def start_sync():
     body = load_body(S.SyncRequestSchema)
     svc = services()
-    run_cycle = engine.cycle_runner()
+    run_cycle = svc.cycle_runner or engine.cycle_runner()
     if not svc.sync_job.start(run_cycle, svc.config, svc.store, sample=body["sample"]):
         raise ApiError(409, "sync_running", "a sync is already running", details=svc.sync_job.snapshot())
     return S.SyncStateSchema().dump(svc.sync_job.snapshot()), 202

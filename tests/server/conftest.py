@@ -101,3 +101,19 @@ def app(server_config: Config, api_store: Store):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def seed_library(store: Store, *, in_library: dict[str, str]) -> None:
+    """A synced Zotero index: two collections, tagged items, some of them arXiv papers."""
+    from sync.models import LibraryCollection, LibraryItem
+
+    store.reset_library_index("users/12345")
+    store.begin_library_pull(target_version=7, item_keys=[], collection_keys=[])
+    items = [LibraryItem(key=key, title=f"Item {key}", arxiv_id=arxiv_id, tags=("ml", "to-read") if i % 2 else ("ml",))
+             for i, (arxiv_id, key) in enumerate(in_library.items())]
+    items.append(LibraryItem(key="BOOK0001", title="A book", item_type="book", tags=("ml", "theory")))
+    store.apply_library_page(items=items, collections=[
+        LibraryCollection(key="COLL0001", name="Reading group"),
+        LibraryCollection(key="COLL0002", name="Attention", parent_key="COLL0001"),
+    ])
+    store.finish_library_pull(version=7, result="3 items, 2 collections")
