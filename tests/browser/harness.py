@@ -1,0 +1,194 @@
+"""A live paperfeed for the browser tests: the local Zotero test server, a seeded store, and
+``paperfeed serve`` as a subprocess on a free loopback port, exactly as a user runs it.
+
+The store is seeded through the engine's own API: the bundled sample day is stored, the
+Zotero test library (the bundled sample library plus two collections) is pulled into the
+index, and the day is ranked by the ranking stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import requests
+
+from sync.sample import SAMPLE_DATE, sample_library
+from sync.settings import load_config
+from sync.store import Store
+from tests.support.zotero_server import ZoteroServer
+
+REPO = Path(__file__).resolve().parents[2]
+EXTENSION = REPO / "extension"
+ARTIFACTS = REPO / "test-artifacts" / "extension"
+ZOTERO_KEY = "zotero-test-key-not-a-secret"
+ZOTERO_USER = 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def node_bin() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("node is not installed: the extension tests need node >= 20 (see .ci/run)")
+    return node
+
+
+def require_node_modules() -> None:
+    if not (EXTENSION / "node_modules" / ".package-lock.json").exists():
+        raise RuntimeError("extension/node_modules is missing: run `npm ci` in extension/ (.ci/run does)")
+
+
+def _zotero_item(item) -> dict:
+    creators = []
+    for name in item.creators:
+        first, _, last = name.rpartition(" ")
+        creators.append({"creatorType": "author", "firstName": first, "lastName": last or name})
+    return {
+        "itemType": "preprint", "title": item.title, "abstractNote": item.abstract, "creators": creators,
+        "repository": "arXiv", "archiveID": f"arXiv:{item.arxiv_id}", "url": item.url or "",
+        "tags": [], "collections": [], "relations": {},
+        "dateAdded": item.date_added.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def seed_zotero(zotero: ZoteroServer) -> dict[str, str]:
+    """The sample library as Zotero items, and two collections (one nested) for the picker."""
+    lib = zotero.library()
+    reading = lib.add_collection("Reading list")
+    llms = lib.add_collection("LLMs", parent=reading)
+    items = [_zotero_item(item) for item in sample_library()]
+    for start in range(0, len(items), 50):
+        lib.add_items(items[start:start + 50])
+    return {"Reading list": reading, "LLMs": llms}
+
+
+def write_config(tmp: Path, *, zotero_url: str, port: int, token: str) -> Path:
+    path = tmp / "config.toml"
+    path.write_text(
+        "[server]\n"
+        f'host = "127.0.0.1"\nport = {port}\ntoken = "{token}"\n'
+        "[zotero]\n"
+        f'library_id = "{ZOTERO_USER}"\nlibrary_type = "user"\napi_key = "{ZOTERO_KEY}"\napi_url = "{zotero_url}"\n'
+        "max_retries = 1\nretry_base_seconds = 0.1\n"
+        "[storage]\n"
+        f'data_dir = "{tmp / "data"}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def seed_store(config) -> int:
+    """Store the sample day, pull the Zotero library, rank the day; returns the matches count."""
+    from sync.fetch import run_fetch
+    from sync.library_sync import pull_library
+    from sync.rank_stage import rank_day
+
+    store = Store(config.store_path)
+    try:
+        run_fetch(store, config, sample=True)
+        pull_library(store, config)
+        now = datetime.combine(SAMPLE_DATE, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
+        rank_day(store, config, SAMPLE_DATE, now=now)
+        return store.count_ranked(SAMPLE_DATE)
+    finally:
+        store.close()
+
+
+@dataclass
+class LivePaperfeed:
+    url: str
+    token: str
+    zotero: ZoteroServer
+    process: subprocess.Popen
+    log_path: Path
+    matches: int
+
+    def zotero_items(self) -> list[dict]:
+        """Every top-level item the Zotero test server holds, read through its HTTP API."""
+        items: list[dict] = []
+        while True:
+            response = requests.get(f"{self.zotero.url}/users/{ZOTERO_USER}/items/top",
+                                    params={"format": "json", "limit": 100, "start": len(items)},
+                                    headers={"Zotero-API-Key": ZOTERO_KEY, "Zotero-API-Version": "3"}, timeout=10)
+            response.raise_for_status()
+            page = response.json()
+            items.extend(entry["data"] for entry in page)
+            if not page or len(items) >= int(response.headers.get("Total-Results", len(items))):
+                return items
+
+    def items_for(self, arxiv_id: str) -> list[dict]:
+        return [item for item in self.zotero_items()
+                if item.get("archiveID") == f"arXiv:{arxiv_id}" or item.get("url", "").rstrip("/").endswith(f"/abs/{arxiv_id}")]
+
+
+def start_paperfeed(tmp: Path) -> LivePaperfeed:
+    zotero = ZoteroServer(api_key=ZOTERO_KEY, user_id=ZOTERO_USER).start()
+    seed_zotero(zotero)
+    token = secrets.token_urlsafe(24)
+    port = free_port()
+    config_path = write_config(tmp, zotero_url=zotero.url, port=port, token=token)
+    env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PAPERFEED_STORAGE_DATA_DIR": str(tmp / "data"),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    for name in ("PAPERFEED_ZOTERO_API_KEY", "PAPERFEED_SERVER_TOKEN", "PAPERFEED_ZOTERO_LIBRARY_ID"):
+        env.pop(name, None)
+    config = load_config(config_path, environ=env)
+    matches = seed_store(config)
+    log_path = tmp / "serve.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-schedule"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"paperfeed serve exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if requests.get(f"{url}/api/health", timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"paperfeed serve did not answer within 30 s:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    return LivePaperfeed(url=url, token=token, zotero=zotero, process=process, log_path=log_path, matches=matches)
+
+
+def stop_paperfeed(live: LivePaperfeed) -> None:
+    live.process.terminate()
+    try:
+        live.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        live.process.kill()
+    live.zotero.stop()
+
+
+def run_e2e(script: str, live: LivePaperfeed, *, timeout: float = 240) -> dict:
+    """Run extension/tests/e2e/<script> against ``live``; returns the flow's JSON result."""
+    require_node_modules()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PAPERFEED_URL": live.url, "PAPERFEED_TOKEN": live.token,
+           "ARTIFACTS_DIR": str(ARTIFACTS), "CLOSED_PORT": str(free_port())}
+    done = subprocess.run([node_bin(), f"tests/e2e/{script}"], cwd=EXTENSION, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    (ARTIFACTS / f"{script}.log").write_text(done.stderr, encoding="utf-8")
+    if done.returncode != 0:
+        raise AssertionError(f"{script} failed (exit {done.returncode}):\n{done.stderr[-6000:]}\n"
+                             f"--- paperfeed serve log ---\n{live.log_path.read_text()[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
