@@ -1,0 +1,223 @@
+"""The one place paperfeed talks to Zotero: pyzotero underneath, our dataclasses out.
+
+Works for user and group libraries (``zotero.library_type``). Writes are batched
+(<= 50 objects per request); retries, ``Retry-After`` and ``Backoff`` are handled
+by :class:`~sync.zotero.transport.RetryTransport` under pyzotero; the
+``If-Modified-Since-Version`` check that pyzotero lacks is one request of our own
+through the same client, with the same headers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import httpx2
+from pyzotero import errors as pz_errors
+from pyzotero import zotero as pz_zotero
+
+from ..errors import ConfigError, ZoteroAuthError, ZoteroError, ZoteroUnavailableError
+from ..models import LibraryCollection
+from ..settings import Config
+from .transport import RetryPolicy, RetryTransport, ZoteroGiveUp
+
+MAX_WRITE_BATCH = 50  # the API's limit per write request (51 gives 413)
+MAX_KEYS_PER_READ = 50  # itemKey= / collectionKey= accept at most 50 keys
+
+
+@dataclass(frozen=True)
+class Versions:
+    """``{key: version}`` changed since a version; ``not_modified`` when the API answered 304."""
+
+    library_version: int
+    versions: dict[str, int] = field(default_factory=dict)
+    not_modified: bool = False
+
+
+@dataclass(frozen=True)
+class Deleted:
+    items: tuple[str, ...] = ()
+    collections: tuple[str, ...] = ()
+
+
+@dataclass
+class WriteResult:
+    """Per-object outcome of a multi-object write, by the object's position in the input."""
+
+    written: dict[int, str] = field(default_factory=dict)  # created or updated: index -> key
+    unchanged: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, tuple[int, str]] = field(default_factory=dict)  # index -> (code, message)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    user_id: int
+    username: str
+    can_read: bool
+    can_write: bool
+
+
+class ZoteroClient:
+    """A configured Zotero library. ``requests`` counts HTTP requests made (with retries)."""
+
+    def __init__(self, config: Config, *, sleep: Callable[[float], None] = time.sleep):
+        library_id = str(config["zotero.library_id"]).strip()
+        api_key = config["zotero.api_key"]
+        if not library_id or not api_key:
+            raise ConfigError("Zotero is not configured: set zotero.library_id and the API key"
+                              " (PAPERFEED_ZOTERO_API_KEY); see docs/zotero.md")
+        if not library_id.isdigit():
+            raise ConfigError(f"zotero.library_id must be the numeric user or group id (got {library_id!r})")
+        self.library_type = config["zotero.library_type"]
+        self.library_id = library_id
+        self.library = f"{self.library_type}s/{library_id}"
+        self.transport = RetryTransport(
+            RetryPolicy(max_retries=config["zotero.max_retries"], base_delay=config["zotero.retry_base_seconds"],
+                        max_wait=config["zotero.max_wait_seconds"]), sleep=sleep)
+        self._http = httpx2.Client(transport=self.transport, timeout=config["zotero.timeout_seconds"],
+                                   follow_redirects=True, trust_env=False)
+        self._zot = pz_zotero.Zotero(library_id, self.library_type, api_key, client=self._http)
+        self._zot.endpoint = config["zotero.api_url"].rstrip("/")
+
+    @property
+    def requests(self) -> int:
+        return self.transport.requests
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ZoteroClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # error mapping ----------------------------------------------------------------------
+    def _call(self, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = func(*args, **kwargs)
+        except ZoteroGiveUp as exc:
+            raise ZoteroUnavailableError(f"{what}: {exc}", details={"retry_after": exc.retry_after,
+                                                                    "status": exc.status}) from exc
+        except pz_errors.UserNotAuthorisedError as exc:
+            raise ZoteroAuthError(f"{what}: Zotero refused the API key for {self.library} (it needs read and"
+                                  " write access to this library; see docs/zotero.md)") from exc
+        except pz_errors.ResourceNotFoundError as exc:
+            raise ZoteroError(f"{what}: {self.library} not found at {self._zot.endpoint}") from exc
+        except (pz_errors.PyZoteroError, httpx2.HTTPError, ValueError) as exc:
+            raise ZoteroError(f"{what}: {type(exc).__name__}: {str(exc).strip()[:300]}") from exc
+        finally:
+            self._zot.backoff_until = 0.0  # the transport owns waiting
+        return result
+
+    # reads --------------------------------------------------------------------------------
+    def key_info(self) -> KeyInfo:
+        """What the API key may do (``GET /keys/current``): checked by ``paperfeed sync``."""
+        def fetch() -> dict:
+            response = self._http.get(f"{self._zot.endpoint}/keys/current", headers=self._zot.default_headers())
+            if response.status_code in (401, 403):
+                raise pz_errors.UserNotAuthorisedError(response.text)
+            response.raise_for_status()
+            return response.json()
+        data = self._call("checking the API key", fetch)
+        access = data.get("access", {})
+        if self.library_type == "user":
+            rights = access.get("user", {})
+        else:
+            groups = access.get("groups", {})
+            rights = groups.get(self.library_id) or groups.get("all") or {}
+        return KeyInfo(user_id=int(data.get("userID", 0)), username=data.get("username", ""),
+                       can_read=bool(rights.get("library")), can_write=bool(rights.get("write")))
+
+    def item_versions(self, since: int) -> Versions:
+        """Top-level items changed since ``since``; 304 (one request, nothing else) when the library is unchanged."""
+        def fetch() -> Versions:
+            headers = {**self._zot.default_headers(), "If-Modified-Since-Version": str(since)}
+            response = self._http.get(f"{self._zot.endpoint}/{self.library}/items/top",
+                                      params={"since": since, "format": "versions"}, headers=headers)
+            version = int(response.headers.get("Last-Modified-Version", since) or since)
+            if response.status_code == 304:
+                return Versions(library_version=version, not_modified=True)
+            if response.status_code in (401, 403):
+                raise pz_errors.UserNotAuthorisedError(response.text)
+            if response.status_code == 404:
+                raise pz_errors.ResourceNotFoundError(response.text)
+            response.raise_for_status()
+            return Versions(library_version=version, versions={k: int(v) for k, v in response.json().items()})
+        return self._call("listing changed items", fetch)
+
+    def collection_versions(self, since: int) -> dict[str, int]:
+        return dict(self._call("listing changed collections", self._zot.collection_versions, since=since))
+
+    def deleted(self, since: int) -> Deleted:
+        data = self._call("listing deletions", self._zot.deleted, since=since)
+        return Deleted(items=tuple(data.get("items", [])), collections=tuple(data.get("collections", [])))
+
+    def items_by_key(self, keys: list[str]) -> list[dict]:
+        """The ``data`` of the items with these keys (at most 50 per call)."""
+        if not keys:
+            return []
+        if len(keys) > MAX_KEYS_PER_READ:
+            raise ValueError(f"at most {MAX_KEYS_PER_READ} keys per request")
+        found = self._call("fetching items", self._zot.items, itemKey=",".join(keys), limit=MAX_KEYS_PER_READ)
+        return [entry["data"] for entry in found]
+
+    def collections_by_key(self, keys: list[str]) -> list[LibraryCollection]:
+        if not keys:
+            return []
+        found = self._call("fetching collections", self._zot.collections, collectionKey=",".join(keys),
+                           limit=MAX_KEYS_PER_READ)
+        return [LibraryCollection(key=e["data"]["key"], name=e["data"]["name"],
+                                  parent_key=e["data"].get("parentCollection") or None,
+                                  version=int(e["data"].get("version", 0))) for e in found]
+
+    # writes -------------------------------------------------------------------------------
+    def create_items(self, objects: list[dict]) -> WriteResult:
+        """POST items in batches of <= 50, parents before their children (callers order them)."""
+        return self._write("items", objects, self._zot.create_items)
+
+    def create_collections(self, objects: list[dict]) -> WriteResult:
+        return self._write("collections", objects, self._zot.create_collections)
+
+    def _write(self, kind: str, objects: list[dict], post: Callable[[list[dict]], Any]) -> WriteResult:
+        result = WriteResult()
+        for start in range(0, len(objects), MAX_WRITE_BATCH):
+            batch = [json.loads(json.dumps(o)) for o in objects[start:start + MAX_WRITE_BATCH]]
+            try:
+                answer = self._call(f"saving {kind}", post, batch)
+            except ZoteroError as exc:
+                if not isinstance(exc.__cause__, pz_errors.PreConditionFailedError):
+                    raise
+                # The whole request got 412 (its write token was used by an attempt whose answer
+                # we lost). Send it again under a new token: objects already written now fail
+                # one by one with 412, which callers read as "already there".
+                answer = self._call(f"saving {kind}", post, batch)
+            _merge(result, answer, offset=start)
+        return result
+
+
+def _merge(result: WriteResult, answer: dict, *, offset: int) -> None:
+    for index, key in (answer.get("success") or {}).items():
+        result.written[offset + int(index)] = key
+    for index, key in (answer.get("unchanged") or {}).items():
+        result.unchanged[offset + int(index)] = key
+    for index, failure in (answer.get("failed") or {}).items():
+        result.failed[offset + int(index)] = (int(failure.get("code", 0)), str(failure.get("message", "")))
+
+
+def objects_in_batches(groups: Iterable[list[dict]], size: int = MAX_WRITE_BATCH) -> list[list[dict]]:
+    """Pack groups (a parent and its children) into batches of <= ``size`` without splitting a group."""
+    batches: list[list[dict]] = []
+    current: list[dict] = []
+    for group in groups:
+        if len(group) > size:
+            raise ValueError("a group larger than one batch")
+        if len(current) + len(group) > size:
+            batches.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        batches.append(current)
+    return batches

@@ -1,0 +1,60 @@
+"""Split an author string into Zotero's firstName/lastName (or a single ``name``).
+
+arXiv gives authors as display strings ("Johannes Diderik van der Waals", "Oscar
+de la Hoya", "Martin Luther King Jr.", "Aristotle", "ATLAS Collaboration").
+Zotero's translator cuts at the last space; we keep lowercase particles with the
+last name, a suffix with the first name (Zotero's convention: "Martin Luther,
+Jr."), honour an explicit "Last, First", and store single names and
+collaborations in the single ``name`` field.
+"""
+
+from __future__ import annotations
+
+import re
+
+PARTICLES = frozenset("""van von der den de del della dello degli dei di da das do dos du la le les lo
+ten ter te zu zum zur af av al el bin ibn bint ben st. san santa""".split())
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v"})
+_GROUP = re.compile(r"\b(collaborations?|consortium|team|group|project|committee|working|initiative|society|"
+                    r"network|organization|organisation|association|alliance)\b", re.IGNORECASE)
+
+
+def split_name(display: str) -> dict[str, str]:
+    """``{"firstName", "lastName"}`` or ``{"name"}`` for one author string."""
+    text = " ".join(display.replace("\u00a0", " ").split())
+    if not text:
+        return {"name": ""}
+    if _GROUP.search(text):
+        return {"name": text}
+    if "," in text:
+        last, _, first = text.partition(",")
+        first = first.strip()
+        if first.lower().rstrip(".") in {s.rstrip(".") for s in SUFFIXES}:  # "King Jr., Martin" is rare; "Smith, Jr." odd
+            return _split_tokens(last.split(), suffix=first)
+        if last.strip() and first:
+            return {"firstName": first, "lastName": last.strip()}
+        text = (last or first).strip()
+    return _split_tokens(text.split())
+
+
+def _split_tokens(tokens: list[str], suffix: str = "") -> dict[str, str]:
+    if tokens and tokens[-1].lower() in SUFFIXES and len(tokens) > 2:
+        suffix = tokens[-1]
+        tokens = tokens[:-1]
+    if len(tokens) == 1:
+        return {"name": tokens[0] + (f" {suffix}" if suffix else "")}
+    last_start = len(tokens) - 1
+    while last_start > 1 and tokens[last_start - 1].lower() in PARTICLES and tokens[last_start - 1][0].islower():
+        last_start -= 1
+    first = " ".join(tokens[:last_start])
+    last = " ".join(tokens[last_start:])
+    if suffix:
+        first = f"{first}, {suffix}"
+    return {"firstName": first, "lastName": last}
+
+
+def display_name(creator: dict) -> str:
+    """"First Last" (or the single name) from a Zotero creator object."""
+    if creator.get("name"):
+        return creator["name"]
+    return " ".join(part for part in (creator.get("firstName", ""), creator.get("lastName", "")) if part)
