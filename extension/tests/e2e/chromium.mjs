@@ -35,6 +35,7 @@ try {
     name: 'chromium',
     openExtensionPage: (path, viewport) => open(`chrome-extension://${extensionId}/${path}`, viewport),
     openArxivPage: (url, viewport) => open(url, viewport),
+    colorScheme: (page, scheme) => page.emulateMedia({ colorScheme: scheme }),
   };
   const result = await runFlow(driver, settings);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -37,6 +37,12 @@ export async function runFlow(driver, settings, log = console.error) {
     result.screenshots.push(shot(name));
   };
 
+  log('popup before setup: not configured');
+  const unconfigured = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
+  await waitFor(unconfigured, '.state-not_configured button');
+  await screenshot(unconfigured, 'popup-not-configured');
+  await unconfigured.close();
+
   log('options: connect to the server');
   const options = await driver.openExtensionPage('options/options.html', { width: 720, height: 560 });
   await waitFor(options, 'body[data-ready="true"]');
@@ -70,6 +76,15 @@ export async function runFlow(driver, settings, log = console.error) {
   }
   check(await popup.evaluate(() => document.querySelectorAll('#list script, #list img, #list iframe').length === 0), 'no markup from strings');
   await screenshot(popup, 'popup');
+  if (driver.colorScheme) {
+    await driver.colorScheme(popup, 'dark');
+    await screenshot(popup, 'popup-dark');
+    await driver.colorScheme(popup, 'light');
+  }
+  await popup.focus('#filter');
+  await popup.keyboard.press('Tab');
+  const focused = await popup.evaluate(() => document.activeElement?.className);
+  check(focused === 'card-title', `Tab from the filter reaches the first paper's title (got ${focused})`);
   await until('badge cleared once seen', async () => (await badge(popup)) === '');
 
   log('popup: filter');
