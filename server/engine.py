@@ -156,8 +156,16 @@ def paper(store: Any, config: Config, arxiv_id: str) -> Paper | None:
     return store.get_paper(arxiv_id) or looked_up
 
 
-def bibtex(paper: Paper) -> str:
-    return _function("sync.bibtex", "bibtex_entry")(paper)
+def bibtex(store: Any, paper: Paper) -> str:
+    """The entry with the paper's stable citation key, the same one its Zotero item gets.
+
+    Assigning that key on first use is the one bookkeeping write a GET may cause.
+    """
+    try:
+        paper_bibtex = _function("sync.saving", "paper_bibtex")
+    except ApiError:
+        return _function("sync.bibtex", "bibtex_entry")(paper)
+    return paper_bibtex(store, paper)
 
 
 def save(store: Any, config: Config, arxiv_id: str, *, tags: list[str], collection: str | None,

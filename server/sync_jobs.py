@@ -87,6 +87,9 @@ def _result_state(result: Any) -> str:
 
 
 def _result_message(result: Any) -> str:
+    lines = getattr(result, "lines", None)
+    if callable(lines):
+        return "; ".join(lines())[:2000]
     for name in ("line", "summary_line", "summary"):
         value = getattr(result, name, None)
         if callable(value):

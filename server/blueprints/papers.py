@@ -91,7 +91,7 @@ def get_paper(paper_id: str):
         "item_key": item_key,
         "status": match["status"] if match else display_status("new", item_key is not None),
         "match": match,
-        "bibtex": engine.bibtex(paper),
+        "bibtex": engine.bibtex(store, paper),
         "related": matches_json(related, library),
     })
 
@@ -101,7 +101,7 @@ def get_paper(paper_id: str):
            responses={200: Response("BibTeX", content_type="text/x-bibtex"), **_NOT_FOUND})
 def get_bibtex(paper_id: str):
     paper = _require_paper(parse_id(paper_id).id)
-    return FlaskResponse(engine.bibtex(paper), mimetype="text/x-bibtex")
+    return FlaskResponse(engine.bibtex(services().store, paper), mimetype="text/x-bibtex")
 
 
 @bp.post("/api/papers/<path:paper_id>/save")
@@ -114,7 +114,7 @@ def save_paper(paper_id: str):
     arxiv_id = parse_id(paper_id).id
     body = load_body(S.SaveRequestSchema)
     svc = services()
-    _require_paper(arxiv_id)
+    # save_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued
     result = engine.save(svc.store, svc.config, arxiv_id, tags=body["tags"], collection=body["collection"],
                          note=body["note"])
     payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}

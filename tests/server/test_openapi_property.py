@@ -29,6 +29,9 @@ def property_app(tmp_path_factory):
     with LocalArxiv() as arxiv:
         config = Config({"storage.data_dir": str(data), "server.token": TOKEN,
                          "zotero.api_key": "ZOTERO-SECRET-KEY-abcdef123456", "zotero.library_id": "12345",
+                         # a Zotero that refuses connections at once: saves are queued, fast
+                         "zotero.api_url": "http://127.0.0.1:9", "zotero.max_retries": 0,
+                         "zotero.retry_base_seconds": 0.01,
                          **arxiv.settings(), "arxiv.max_retries": 0})
         store = make_store(config.store_path)
         ranked = seed_day(store, sample_papers(20))
