@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
-def _run_fetch(store, config, *, sample, progress):
+def _run_fetch(store, config, *, sample, progress, day=None):
     from .fetch import run_fetch
-    return run_fetch(store, config, sample=sample, progress=progress)
+    return run_fetch(store, config, day=day, sample=sample, progress=progress)
 
 
 def _pull_library(store, config, *, progress):
@@ -111,13 +111,17 @@ def _sample_keyword_hits(store, config: Config) -> int:
 
 
 def run_cycle(config: Config, store, *, sample: bool = False, now: datetime | None = None,
-              progress: Progress | None = None, stages: Stages | None = None) -> CycleResult:
-    """Run the whole cycle under the cross-process lock; raises ``BusyError`` if one is running."""
+              progress: Progress | None = None, stages: Stages | None = None,
+              day: date | None = None) -> CycleResult:
+    """Run the whole cycle under the cross-process lock; raises ``BusyError`` if one is running.
+
+    ``day``: redo a past announcement date instead of today's (ignored with ``sample``).
+    """
     with cycle_lock(store, now=now):
         run_id = store.start_cycle_run(day=None, sample=sample)
         try:
             result = _run_locked(config, store, sample=sample, now=now or datetime.now(timezone.utc),
-                                 progress=progress, stages=stages or Stages())
+                                 progress=progress, stages=stages or Stages(), day=day)
         except BaseException as exc:  # a bug or Ctrl-C: the run must not stay "running" in the history
             store.finish_cycle_run(run_id, status="failed", day=None, steps=[], message=repr(exc))
             raise
@@ -128,7 +132,7 @@ def run_cycle(config: Config, store, *, sample: bool = False, now: datetime | No
 
 
 def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress: Progress | None,
-                stages: Stages) -> CycleResult:
+                stages: Stages, day: date | None) -> CycleResult:
     result = CycleResult(sample=sample)
     if sample:
         config = config.with_values(arxiv__categories=list(SAMPLE_CATEGORIES))
@@ -147,7 +151,10 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
     fetched: dict[str, Any] = {}
 
     def fetch() -> tuple[str, str]:
-        summary = stages.fetch(store, config, sample=sample, progress=progress)
+        if sample or day is None:
+            summary = stages.fetch(store, config, sample=sample, progress=progress)
+        else:
+            summary = stages.fetch(store, config, sample=False, progress=progress, day=day)
         fetched["summary"] = summary
         if sample:
             hits = _sample_keyword_hits(store, config)

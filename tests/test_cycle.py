@@ -37,7 +37,7 @@ class Recorder:
         self.outcome = outcome
         self.calls: list[str] = []
 
-    def fetch(self, store, config, *, sample, progress):
+    def fetch(self, store, config, *, sample, progress, day=None):
         self.calls.append("fetch")
         if sample:
             return run_fetch(store, config, sample=True)

@@ -16,7 +16,7 @@ def report_dir(config: Config) -> Path:
     return Path(configured).expanduser() if configured else config.data_dir / "reports"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """A reader (a browser tab, a sync client) never sees a half-written report."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -35,8 +35,8 @@ def write_report_files(directory: Path, day: date, rendered: dict[str, str]) -> 
         written = []
         for fmt, text in rendered.items():
             dated = directory / f"paperfeed-{day.isoformat()}.{fmt}"
-            _write_atomic(dated, text)
-            _write_atomic(directory / f"latest.{fmt}", text)
+            write_atomic(dated, text)
+            write_atomic(directory / f"latest.{fmt}", text)
             written.append(dated)
         return written
     except OSError as exc:
