@@ -151,7 +151,7 @@ def test_render_report_nothing_above_threshold(store, config):
     strict = config.with_values(ranking__threshold=0.95)
     report = build_daily(report_store, strict, day=DAY, now=NOW)
     assert report.empty_reason is EmptyReason.NOTHING_ABOVE_THRESHOLD
-    assert "3 papers were announced and 3 ranked; none scored above the relevance threshold 0.95" in \
+    assert "3 papers were announced and ranked; none scored above the relevance threshold 0.95" in \
         report.empty_message
     check_golden("empty-threshold.md", render_report(report_store, strict, day=DAY, now=NOW))
 
@@ -191,3 +191,13 @@ def test_render_report_weekly_skips_days_before_first_fetch(store, config):
     assert "Monday 2025-09-22" not in text  # nothing was fetched then: not noise in the digest
     assert "Friday 2025-09-26 (0 papers)" not in text
 
+
+
+def test_render_report_ranking_that_kept_nothing_is_nothing_above_threshold(store, config):
+    """A ranking that stores only the papers above its threshold, and kept none of the day's."""
+    seed_papers(store, DAY)
+    report_store = ReportStore(store)
+    report_store.rankings.rank(DAY, [])
+    report_store.last_rank_run = lambda: {"day": DAY.isoformat(), "selected": 0}
+    report = build_daily(report_store, config, day=DAY, now=NOW)
+    assert report.empty_reason is EmptyReason.NOTHING_ABOVE_THRESHOLD

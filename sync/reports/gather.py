@@ -61,15 +61,28 @@ def resolve_day(store, *, now: datetime | None = None) -> date:
     return max(candidates)
 
 
+def _ranked_on(store, day: date) -> bool:
+    """True when the ranking ran for ``day`` (it may store only the papers above its threshold)."""
+    last = getattr(store, "last_rank_run", None)
+    run = last() if callable(last) else None
+    if run is None:
+        return False
+    run_day = getattr(run, "day", None) or getattr(run, "announce_date", None) or \
+        (run.get("day") if isinstance(run, dict) else None)
+    if isinstance(run_day, str):
+        run_day = date.fromisoformat(run_day[:10])
+    return run_day is not None and run_day >= day
+
+
 def _reason(store, config: Config, day: date, announced: int) -> tuple[EmptyReason, str]:
     threshold = relevance_threshold(config)
     if announced:
         ranked = store.count_ranked(day)
-        if ranked:
+        if ranked or _ranked_on(store, day):
             limit = f" {threshold:g}" if threshold is not None else ""
             return (EmptyReason.NOTHING_ABOVE_THRESHOLD,
-                    f"{announced} papers were announced and {ranked} ranked; none scored above the relevance "
-                    f"threshold{limit}. Nothing is lost: lower the threshold or open the popup to see them.")
+                    f"{announced} papers were announced and ranked; none scored above the relevance "
+                    f"threshold{limit}. Lower the threshold to see more of them.")
         return (EmptyReason.NOT_FETCHED,
                 f"{announced} papers were announced but are not ranked yet: run “paperfeed daily”.")
     runs = [r for r in _announcement_runs(store) if _run_label(r) == day]
