@@ -32,7 +32,8 @@ class RankingStandIn(Store):
 
     def _filtered(self, day, min_score, status):
         day = day or self.latest_ranking_date()
-        rows = [replace(r, status=self._feedback.get(r.paper.arxiv_id, "new")) for r in self._ranked if r.day == day]
+        rows = [replace(r, status=self._feedback[r.paper.arxiv_id]) if r.paper.arxiv_id in self._feedback else r
+                for r in self._ranked if r.day == day]
         rows = [r for r in rows if (min_score is None or r.score >= min_score) and (status is None or r.status == status)]
         return sorted(rows, key=lambda r: r.rank)
 
