@@ -54,7 +54,9 @@ export function addTags(tags, input) {
 
 /** The user-facing line for a save result (the server's status vocabulary). */
 export function saveStatusText(result) {
-  const message = result?.message ? `: ${result.message}` : '';
+  // The server may start its message with the status ("queued: Zotero answered 503"): say it once.
+  const reason = String(result?.message ?? '').replace(new RegExp(`^${result?.status}:\\s*`, 'i'), '').trim();
+  const message = reason ? `: ${reason}` : '';
   switch (result?.status) {
     case 'saved': return 'Saved to Zotero';
     case 'already_in_library': return 'Already in your library';

@@ -29,6 +29,31 @@ async function setField(page, selector, value) {
   }, { s: selector, v: value });
 }
 
+/** Options page: enter the server URL and token, save, and return the page and its result. */
+export async function connect(driver, settings) {
+  const options = await driver.openExtensionPage('options/options.html', { width: 720, height: 560 });
+  await waitFor(options, 'body[data-ready="true"]');
+  await setField(options, '#server-url', settings.serverUrl);
+  await setField(options, '#token', settings.token);
+  await options.click('#save');
+  await until('connection result', () => options.evaluate(() => ['true', 'false'].includes(document.querySelector('#result')?.dataset.ok)));
+  const ok = await options.evaluate(() => document.querySelector('#result').dataset.ok) === 'true';
+  return { options, ok, text: clean(await text(options, '#result')) };
+}
+
+/** Click "Save to Zotero" on a popup card and wait for the outcome; returns {state, message}. */
+export async function saveFromPopup(popup, id) {
+  const card = `#list > li.card[data-id="${id}"]`;
+  await popup.click(`${card} button.save`);
+  const state = await until('save result', () => popup.evaluate((s) => {
+    const value = document.querySelector(`${s} .save-status`).dataset.state;
+    return value && value !== 'saving' ? value : null;
+  }, card), { timeout: 60000 });
+  return { state, message: clean(await text(popup, `${card} .save-status`)), button: clean(await text(popup, `${card} button.save`)) };
+}
+
+export { POPUP, waitFor, text };
+
 export async function runFlow(driver, settings, log = console.error) {
   const shot = (name) => join(settings.artifacts, `${driver.name}-${name}.png`);
   const result = { browser: driver.name, saved: [], dismissed_and_undone: null, screenshots: [] };
@@ -44,14 +69,8 @@ export async function runFlow(driver, settings, log = console.error) {
   await unconfigured.close();
 
   log('options: connect to the server');
-  const options = await driver.openExtensionPage('options/options.html', { width: 720, height: 560 });
-  await waitFor(options, 'body[data-ready="true"]');
-  await setField(options, '#server-url', settings.serverUrl);
-  await setField(options, '#token', settings.token);
-  await options.click('#save');
-  await until('connection result', () => options.evaluate(() => ['true', 'false'].includes(document.querySelector('#result')?.dataset.ok)));
-  const optionsText = clean(await text(options, '#result'));
-  check(await options.evaluate(() => document.querySelector('#result').dataset.ok) === 'true', `options test failed: ${optionsText}`);
+  const { options, ok: connected, text: optionsText } = await connect(driver, settings);
+  check(connected, `options test failed: ${optionsText}`);
   check(/Token accepted/.test(optionsText), `options say the token works: ${optionsText}`);
   check(!optionsText.includes(settings.token), 'the token is never shown back');
   await screenshot(options, 'options');
@@ -107,12 +126,8 @@ export async function runFlow(driver, settings, log = console.error) {
   await popup.type(`${card} .chip-input`, 'paperfeed-e2e');
   await popup.keyboard.press('Enter');
   await waitFor(popup, `${card} .chip[data-tag="paperfeed-e2e"]`);
-  await popup.click(`${card} button.save`);
-  const saveState = await until('save result', () => popup.evaluate((s) => {
-    const state = document.querySelector(`${s} .save-status`).dataset.state;
-    return state && state !== 'saving' ? state : null;
-  }, card), { timeout: 60000 });
-  check(saveState === 'saved', `popup save: ${saveState} (${await text(popup, `${card} .save-status`)})`);
+  const saved = await saveFromPopup(popup, toSave);
+  check(saved.state === 'saved', `popup save: ${saved.state} (${saved.message})`);
   result.saved.push({ id: toSave, tags: [...(fresh[0].tags ?? []), 'paperfeed-e2e'] });
   const savedDetail = await serverGet(settings, `/api/papers/${encodeURIComponent(toSave)}`);
   check(savedDetail.in_library === true, `server knows ${toSave} is in the library now`);

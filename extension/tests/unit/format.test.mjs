@@ -47,8 +47,10 @@ const SAVE = [
   [{ status: 'queued', message: 'Zotero answered 503' }, 'Queued, will retry: Zotero answered 503'],
   [{ status: 'failed', message: 'key lacks write access' }, 'Failed: key lacks write access'],
   [{ status: 'failed' }, 'Failed: unknown error'],
+  [{ status: 'queued', message: 'queued: Zotero answered HTTP 503' }, 'Queued, will retry: Zotero answered HTTP 503'],
+  [{ status: 'failed', message: 'Failed: bad item' }, 'Failed: bad item'],
   [{ status: 'weird' }, 'Unexpected answer from the server (weird)'],
 ];
-for (const [input, expected] of SAVE) {
-  test(`saveStatusText_${input.status}`, () => assert.equal(saveStatusText(input), expected));
+for (const [index, [input, expected]] of SAVE.entries()) {
+  test(`saveStatusText_${index}_${input.status}`, () => assert.equal(saveStatusText(input), expected));
 }
