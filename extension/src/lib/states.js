@@ -22,7 +22,7 @@ export function listState(settings, response, error) {
     }
     if (error.kind === 'unauthorized') {
       return { kind: 'unauthorized', title: 'The server refused the token',
-        detail: 'Copy the token from `paperfeed config show` into the options.', action: 'options' };
+        detail: 'Copy the token printed by `paperfeed config show --reveal-token` into the options.', action: 'options' };
     }
     return { kind: 'error', title: 'The server had a problem', detail: error.message };
   }

@@ -29,7 +29,7 @@ export async function checkConnection({ serverUrl, token, fetchImpl = globalThis
     lines.push('Token accepted.');
   } catch (error) {
     if (error.kind === 'unauthorized') {
-      return { ok: false, lines: [...lines, 'The server refused the token: copy it again from paperfeed config show --secrets.'] };
+      return { ok: false, lines: [...lines, 'The server refused the token: copy it again from paperfeed config show --reveal-token.'] };
     }
     return { ok: false, lines: [...lines, `Token check failed: ${error.message}`] };
   }
