@@ -11,11 +11,11 @@ const LINK_PATTERNS = ['abs', 'pdf', 'html'].flatMap((kind) =>
     .map((origin) => `${origin}/${kind}/*`));
 
 export function initContextMenu() {
-  api.runtime.onInstalled.addListener(() => {
-    api.contextMenus.removeAll(() => {
-      api.contextMenus.create({
-        id: MENU_ID, title: 'Save arXiv link to Zotero', contexts: ['link'], targetUrlPatterns: LINK_PATTERNS,
-      });
+  api.runtime.onInstalled.addListener(async () => {
+    // Promise form: Firefox's browser.* API takes no callbacks, Chromium's MV3 API returns promises too.
+    await api.contextMenus.removeAll();
+    api.contextMenus.create({
+      id: MENU_ID, title: 'Save arXiv link to Zotero', contexts: ['link'], targetUrlPatterns: LINK_PATTERNS,
     });
   });
   api.contextMenus.onClicked.addListener(async (info) => {
