@@ -1,0 +1,169 @@
+"""The rank stage: store -> pure ranking -> store, with a rank run recorded.
+
+Reads one day's candidates (that day's new papers and cross-lists, not pure
+replacements, plus papers the keyword watches found that day), the library
+index, the user's feedback and a background of earlier announcements; loads the
+text model once per process; caches every text embedding in the store keyed by
+(content hash, model) so a library item is embedded once, not every day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Sequence
+
+import numpy as np
+
+from .models import LibraryItem, Paper
+from .ranking import Profile, RankOptions, rank_papers
+from .ranking.backends import MODEL_NAME, embeddings_available, shared_encoder
+from .ranking.text import content_hash
+from .settings import Config
+from .store.rankings import RankingRow
+
+RANKED_TYPES = ("new", "cross")
+
+
+@dataclass
+class RankSummary:
+    day: date | None
+    backend: str = ""
+    outcome: str = "ok"  # ok | no_candidates
+    candidates: int = 0
+    ranked: int = 0
+    library_size: int = 0
+    library_source: str = "zotero"  # zotero | sample | given | empty
+    embedded: int = 0  # texts newly embedded (cache misses)
+    dropped: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    def line(self) -> str:
+        if self.outcome == "no_candidates":
+            return f"nothing to rank{f' for {self.day}' if self.day else ''}: " + "; ".join(self.notes)
+        head = (f"{self.day}: {self.ranked} of {self.candidates} papers selected ({self.backend},"
+                f" library {self.library_size} items{'' if self.library_source == 'zotero' else ' from ' + self.library_source})")
+        if self.dropped:
+            head += "; left out: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.dropped.items())
+        return head + ("" if not self.notes else "; " + "; ".join(self.notes))
+
+
+class CachingEncoder:
+    """An encoder in front of the store's embedding cache: only unseen texts reach the model."""
+
+    def __init__(self, store, loader=shared_encoder):
+        self._store, self._loader, self._model = store, loader, None
+        self.name = MODEL_NAME
+        self.embedded = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        hashes = [content_hash(t) for t in texts]
+        found = self._store.get_embeddings(hashes, self.name)
+        missing = {h: t for h, t in zip(hashes, texts) if h not in found}
+        if missing:
+            if self._model is None:
+                self._model = self._loader()
+            vectors = self._model.encode(list(missing.values()))
+            fresh = dict(zip(missing.keys(), vectors))
+            self._store.put_embeddings(fresh, self.name)
+            found.update(fresh)
+            self.embedded += len(fresh)
+        return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+def options_from_config(config: Config, *, backend: str, already_shown: frozenset[str] = frozenset()) -> RankOptions:
+    return RankOptions(backend=backend, threshold=float(config["ranking.threshold"]),
+                       max_results=int(config["ranking.max_results"]),
+                       include_keywords=tuple(config["ranking.include_keywords"]),
+                       exclude_keywords=tuple(config["ranking.exclude_keywords"]), already_shown=already_shown)
+
+
+def effective_backend(config: Config) -> tuple[str, str | None]:
+    """The configured backend, or tfidf with a note when the embeddings extra is missing."""
+    backend = config["ranking.backend"]
+    if backend != "tfidf" and not embeddings_available():
+        return "tfidf", (f"ranking.backend={backend} needs the embeddings extra"
+                         " (pip install 'paperfeed[embeddings]'); used tfidf")
+    return backend, None
+
+
+def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
+             library: Sequence[LibraryItem] | None = None, encoder=None) -> RankSummary:
+    """Rank ``day`` (default: the newest stored announcement) and store the result; see module doc."""
+    if day is None:
+        dates = store.announcement_dates(1)
+        if not dates:
+            return RankSummary(day=None, outcome="no_candidates",
+                               notes=["no announcement stored yet (run `paperfeed fetch` first)"])
+        day = dates[0]
+    backend, note = effective_backend(config)
+    summary = RankSummary(day=day, backend=backend, notes=[note] if note else [])
+    run_id = store.start_rank_run(day=day, backend=backend)
+    summary.run_id = run_id
+    try:
+        candidates = _candidates(store, day)
+        summary.candidates = len(candidates)
+        items, summary.library_source = _library(store, day, library)
+        summary.library_size = len(items)
+        if not candidates:
+            summary.outcome = "no_candidates"
+            summary.notes.append(f"no new papers or cross-lists stored for {day}")
+            store.save_ranking(day, [], run_id=run_id)
+            store.finish_rank_run(run_id, outcome="no_candidates", library_size=len(items),
+                                  message="; ".join(summary.notes))
+            return summary
+        feedback = store.feedback()
+        feedback_papers = store.get_papers(feedback)
+        saved = tuple(feedback_papers[i] for i, a in sorted(feedback.items()) if a == "saved" and i in feedback_papers)
+        dismissed = tuple(feedback_papers[i] for i, a in sorted(feedback.items())
+                          if a == "dismissed" and i in feedback_papers)
+        candidate_ids = {p.arxiv_id for p in candidates}
+        background_size = int(config.get("ranking.background_size", 3000))
+        background = tuple(store.background_papers(day, exclude=candidate_ids | set(feedback), limit=background_size)) \
+            if background_size > 0 else ()
+        profile = Profile(library=tuple(items), keywords=tuple(config["arxiv.keywords"]),
+                          categories=tuple(config["arxiv.categories"]),
+                          favourite_authors=tuple(config["ranking.favourite_authors"]),
+                          saved=saved, dismissed=dismissed, background=background)
+        options = options_from_config(config, backend=backend, already_shown=frozenset(store.shown_before(day)))
+        caching = encoder or (CachingEncoder(store) if backend != "tfidf" else None)
+        result = rank_papers(candidates, profile, now=now, options=options, encoder=caching)
+        rows = [RankingRow(s.paper.arxiv_id, s.score, s.reason, s.tags, s.collection) for s in result.selected]
+        store.save_ranking(day, rows, run_id=run_id)
+        summary.ranked, summary.dropped = len(rows), result.dropped
+        summary.embedded = getattr(caching, "embedded", 0)
+        store.finish_rank_run(run_id, outcome="ok", candidates=len(candidates), ranked=len(rows),
+                              library_size=len(items), message=summary.line())
+        return summary
+    except BaseException as exc:
+        store.finish_rank_run(run_id, outcome="error", message=str(exc) or type(exc).__name__)
+        raise
+
+
+def _candidates(store, day: date) -> list[Paper]:
+    papers = {p.arxiv_id: p for p in store.announced_papers(day, types=RANKED_TYPES)}
+    for paper in store.keyword_hit_papers(day):
+        papers.setdefault(paper.arxiv_id, paper)
+    return list(papers.values())
+
+
+def _library(store, day: date, given: Sequence[LibraryItem] | None) -> tuple[list[LibraryItem], str]:
+    if given is not None:
+        return list(given), "given"
+    items = _library_from_index(store)
+    if items:
+        return items, "zotero"
+    if store.announcement_sources(day) == {"sample"}:
+        from .sample import sample_library
+
+        return sample_library(), "sample"
+    return [], "empty"
+
+
+def _library_from_index(store) -> list[LibraryItem]:
+    """The Zotero library index (sync/store/library.py); an empty library when that part is absent."""
+    library_items = getattr(store, "library_items", None)
+    return list(library_items()) if library_items else []

@@ -1,0 +1,287 @@
+"""Rank candidate papers against a profile: scores in [0, 1], reasons, suggestions, selection.
+
+Pure: no IO, no clock (``now`` is passed in), the text encoder is handed in.
+Same input, same output: ties are broken by arXiv id and scores are rounded.
+
+How a score is made (details in docs/ranking.md): each kind of evidence is a
+number in [0, 1] (closeness to the library and saved papers, keywords, authors,
+categories) and they are combined as a noisy-OR, ``1 - prod(1 - e)``, so any one
+strong signal is enough and more signals only raise the score. Closeness to
+dismissed papers then scales the score down.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Sequence
+
+import numpy as np
+
+from ..models import Paper
+from .backends import BACKENDS, Encoder
+from .contrast import contrast_scores
+from .profile import (DEFAULT_HALF_LIFE_DAYS, Profile, ProfileDoc, author_key, negative_documents,
+                      positive_documents)
+from .similarity import (CALIBRATION, HYBRID_EMBEDDING_SHARE, KEYWORD_CALIBRATION, compute_similarities,
+                         knn_score)
+from .text import document_text, normalise_phrase, shorten, words
+
+KEYWORD_IN_TITLE = 0.55
+KEYWORD_IN_ABSTRACT = 0.35
+FAVOURITE_AUTHOR = 0.6
+SAVED_AUTHOR = 0.4
+LIBRARY_AUTHOR = 0.15
+PRIMARY_CATEGORY = 0.12
+CROSS_LIST_CATEGORY = 0.06
+KEYWORD_ONLY_SEMANTIC = 0.5  # weight of "close to a keyword" when the profile has no documents
+DISMISS_STRENGTH = 0.8
+
+
+@dataclass(frozen=True)
+class RankOptions:
+    backend: str = "hybrid"
+    threshold: float = 0.3
+    max_results: int = 50
+    include_keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    already_shown: frozenset[str] = frozenset()  # ids ranked on an earlier day: not new today
+    neighbours: int = 5
+    half_life_days: float = DEFAULT_HALF_LIFE_DAYS
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown ranking backend {self.backend!r} (choose {', '.join(BACKENDS)})")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be within [0, 1], got {self.threshold}")
+        if self.max_results < 0:
+            raise ValueError(f"max_results must be >= 0, got {self.max_results}")
+
+
+@dataclass(frozen=True)
+class ScoredPaper:
+    paper: Paper
+    score: float
+    reason: str
+    tags: tuple[str, ...] = ()
+    collection: str | None = None
+
+
+@dataclass
+class RankResult:
+    """All scored candidates (best first), the selected ones, and why the others were left out."""
+
+    scored: list[ScoredPaper]
+    selected: list[ScoredPaper]
+    dropped: dict[str, int] = field(default_factory=dict)
+    backend: str = ""
+
+
+def rank_papers(candidates: Sequence[Paper], profile: Profile, *, now: datetime,
+                options: RankOptions = RankOptions(), encoder: Encoder | None = None) -> RankResult:
+    """Score every candidate, then select: dedupe, filters, threshold, max count."""
+    unique: dict[str, Paper] = {}
+    for paper in candidates:
+        unique.setdefault(paper.arxiv_id, paper)
+    papers = sorted(unique.values(), key=lambda p: p.arxiv_id)
+    scored = _score(papers, profile, now, options, encoder)
+    scored.sort(key=lambda s: (-s.score, s.paper.arxiv_id))
+    selected, dropped = _select(scored, profile, options)
+    return RankResult(scored=scored, selected=selected, dropped=dropped, backend=options.backend)
+
+
+def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOptions,
+           encoder: Encoder | None) -> list[ScoredPaper]:
+    if not papers:
+        return []
+    texts = [document_text(p.title, p.abstract) for p in papers]
+    positives = positive_documents(profile, now, options.half_life_days)
+    negatives = negative_documents(profile)
+    keywords = [k for k in dict.fromkeys(profile.keywords) if normalise_phrase(k)]
+    own_ids = {p.arxiv_id for p in papers} | {d.arxiv_id for d in positives if d.arxiv_id}
+    background = [t for t in dict.fromkeys(document_text(p.title, p.abstract) for p in profile.background
+                                           if p.arxiv_id not in own_ids) if t]
+    semantic, neighbours, close_cal, neg_penalty, kw_semantic = _semantic(
+        options, texts, positives, negatives, keywords, background, encoder)
+
+    favourite = {author_key(a): a for a in profile.favourite_authors if author_key(a)}
+    saved_authors = {author_key(a): a for p in profile.saved for a in p.authors}
+    library_authors = {author_key(a): a for d in positives if d.source == "library" for a in d.authors}
+    wanted_categories = set(profile.categories)
+    keyword_norm = [(k, normalise_phrase(k)) for k in keywords]
+
+    out = []
+    for row, (paper, text) in enumerate(zip(papers, texts)):
+        evidence: list[tuple[float, str]] = []
+        sem = float(semantic[row])
+        near = [(int(j), float(close_cal[row, n])) for n, j in enumerate(neighbours[row])] if neighbours.size else []
+        if sem > 0:
+            evidence.append((sem, _closeness_reason(near, positives)))
+        title_words, all_words = words(paper.title), words(text)
+        for original, phrase in keyword_norm:
+            if f" {phrase} " in title_words:
+                evidence.append((KEYWORD_IN_TITLE, f"keyword: {original}"))
+            elif f" {phrase} " in all_words:
+                evidence.append((KEYWORD_IN_ABSTRACT, f"keyword: {original}"))
+        if kw_semantic is not None and kw_semantic[row] > 0:
+            evidence.append((KEYWORD_ONLY_SEMANTIC * float(kw_semantic[row]), kw_semantic.reason(row)))
+        evidence += _author_evidence(paper, favourite, saved_authors, library_authors)
+        if wanted_categories:
+            if paper.primary_category in wanted_categories:
+                evidence.append((PRIMARY_CATEGORY, f"category: {paper.primary_category}"))
+            else:
+                hit = next((c for c in paper.categories if c in wanted_categories), None)
+                if hit:
+                    evidence.append((CROSS_LIST_CATEGORY, f"cross-listed in {hit}"))
+        combined = 1.0 - float(np.prod([1.0 - e for e, _ in evidence])) if evidence else 0.0
+        penalty = float(neg_penalty[row])
+        reason = _reason(evidence)
+        if penalty > 0:
+            combined *= 1.0 - DISMISS_STRENGTH * penalty
+            if penalty >= 0.5:
+                reason = (reason + "; " if reason else "") + "similar to papers you dismissed"
+        tags, collection = _suggestions(near, positives)
+        out.append(ScoredPaper(paper=paper, score=round(min(1.0, max(0.0, combined)), 4), reason=reason,
+                               tags=tags, collection=collection))
+    return out
+
+
+class _KeywordCloseness:
+    """For a profile without documents: how close each paper is to the keyword phrases."""
+
+    def __init__(self, calibrated: np.ndarray, raw: np.ndarray, keywords: list[str]):
+        self.calibrated, self.raw, self.keywords = calibrated, raw, keywords
+
+    def __getitem__(self, row: int) -> float:
+        return float(self.calibrated[row])
+
+    def reason(self, row: int) -> str:
+        return f"about {self.keywords[int(np.argmax(self.raw[row]))]}"
+
+
+def _semantic(options: RankOptions, texts: list[str], positives: list[ProfileDoc], negatives: list[ProfileDoc],
+              keywords: list[str], background: list[str], encoder: Encoder | None):
+    """(semantic evidence, neighbour indices, neighbour "closeness" in [0,1], dismissal penalty, keyword closeness)."""
+    n = len(texts)
+    weights = np.array([d.weight for d in positives], dtype=np.float32)
+    backends = ("embeddings", "tfidf") if options.backend == "hybrid" else (options.backend,)
+    shares = {"embeddings": HYBRID_EMBEDDING_SHARE, "tfidf": 1.0 - HYBRID_EMBEDDING_SHARE} \
+        if options.backend == "hybrid" else {options.backend: 1.0}
+    semantic = np.zeros(n, dtype=np.float32)
+    penalty = np.zeros(n, dtype=np.float32)
+    neighbours = np.zeros((n, 0), dtype=np.int64)
+    closeness = np.zeros((n, 0), dtype=np.float32)
+    kw_raw = np.zeros((n, len(keywords)), dtype=np.float32)
+    kw_cal = np.zeros(n, dtype=np.float32)
+    use_kw = bool(keywords) and not positives
+    contrast = contrast_scores(
+        options.backend, texts, [d.text for d in positives], [d.weight for d in positives],
+        background, [d.text for d in negatives], encoder)
+    if contrast is not None:
+        semantic += contrast
+    for name in backends:
+        cal = CALIBRATION[name]
+        sims = compute_similarities(name, texts, [d.text for d in positives], [d.text for d in negatives],
+                                    keywords if use_kw else [], encoder if name == "embeddings" else None)
+        if positives:
+            score, top = knn_score(sims.positive, weights, options.neighbours)
+            if contrast is None:
+                semantic += shares[name] * cal(score)
+            if name == backends[0]:  # neighbours (for reasons and tags) from the primary backend
+                neighbours = top
+                closeness = np.clip((np.take_along_axis(sims.positive, top, axis=1) - cal.close)
+                                    / max(1e-6, cal.high - cal.close) + 1.0, 0.0, 1.0) \
+                    * (np.take_along_axis(sims.positive, top, axis=1) >= cal.close)
+        if negatives:
+            neg_best = sims.negative.max(axis=1)
+            pos_best = sims.positive.max(axis=1) if positives else np.zeros(n, dtype=np.float32)
+            # only when a paper is nearer to something dismissed than to anything liked
+            penalty += shares[name] * np.where(neg_best > pos_best, cal(neg_best), 0.0)
+        if use_kw:
+            kw_raw += shares[name] * sims.keywords
+            kw_cal += shares[name] * KEYWORD_CALIBRATION[name](sims.keywords.max(axis=1))
+    kw = _KeywordCloseness(kw_cal, kw_raw, keywords) if use_kw else None
+    return semantic, neighbours, closeness, penalty, kw
+
+
+def _closeness_reason(near: list[tuple[int, float]], positives: list[ProfileDoc]) -> str:
+    close = [positives[j] for j, c in near if c > 0]
+    if not close:
+        nearest = positives[near[0][0]] if near else None
+        return f"closest in your library: “{shorten(nearest.title)}”" if nearest else ""
+    saved = [d for d in close if d.source == "saved"]
+    if saved:
+        return f"close to a paper you saved: “{shorten(saved[0].title)}”"
+    titles = ", ".join(f"“{shorten(d.title, 50)}”" for d in close[:2])
+    count = len(close)
+    return f"close to {count} paper{'s' if count != 1 else ''} in your library: {titles}"
+
+
+def _author_evidence(paper: Paper, favourite: dict, saved: dict, library: dict) -> list[tuple[float, str]]:
+    keys = [author_key(a) for a in paper.authors]
+    for key in keys:
+        if key in favourite:
+            return [(FAVOURITE_AUTHOR, f"favourite author: {favourite[key]}")]
+    for key in keys:
+        if key in saved:
+            return [(SAVED_AUTHOR, f"author you saved before: {saved[key]}")]
+    for key in keys:
+        if key in library:
+            return [(LIBRARY_AUTHOR, f"author in your library: {library[key]}")]
+    return []
+
+
+def _reason(evidence: list[tuple[float, str]]) -> str:
+    """The strongest one or two pieces of evidence, in words."""
+    keywords = [text.removeprefix("keyword: ") for _, text in evidence if text.startswith("keyword: ")]
+    merged = [e for e in evidence if e[1] and not e[1].startswith("keyword: ")]
+    if keywords:
+        best = max(e for e, text in evidence if text.startswith("keyword: "))
+        merged.append((best, f"keyword{'s' if len(keywords) > 1 else ''}: {', '.join(keywords)}"))
+    ranked = sorted(merged, key=lambda e: -e[0])
+    parts = list(dict.fromkeys(text for _, text in ranked))[:2]
+    return "; ".join(parts) if parts else "no match with your library, keywords or categories"
+
+
+def _suggestions(near: list[tuple[int, float]], positives: list[ProfileDoc]) -> tuple[tuple[str, ...], str | None]:
+    """Tags and collection that the close library items share, most supported first."""
+    tag_support: dict[str, float] = defaultdict(float)
+    collection_support: Counter = Counter()
+    for j, closeness in near:
+        if closeness <= 0:
+            continue
+        doc = positives[j]
+        for tag in doc.tags:
+            tag_support[tag] += closeness
+        for key in doc.collections:
+            collection_support[key] += closeness
+    tags = tuple(t for t, _ in sorted(tag_support.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:3])
+    collection = min(collection_support.items(), key=lambda kv: (-kv[1], kv[0]))[0] if collection_support else None
+    return tags, collection
+
+
+def _select(scored: list[ScoredPaper], profile: Profile, options: RankOptions) -> tuple[list[ScoredPaper], dict]:
+    dropped: Counter = Counter()
+    in_library = {i.arxiv_id for i in profile.library if i.arxiv_id}
+    include = [normalise_phrase(k) for k in options.include_keywords if normalise_phrase(k)]
+    exclude = [normalise_phrase(k) for k in options.exclude_keywords if normalise_phrase(k)]
+    selected = []
+    for item in scored:
+        paper = item.paper
+        haystack = words(document_text(paper.title, paper.abstract))
+        if paper.arxiv_id in options.already_shown:
+            dropped["shown_before"] += 1
+        elif paper.arxiv_id in in_library:
+            dropped["in_library"] += 1
+        elif any(f" {k} " in haystack for k in exclude):
+            dropped["excluded_keyword"] += 1
+        elif include and not any(f" {k} " in haystack for k in include):
+            dropped["no_include_keyword"] += 1
+        elif item.score < options.threshold:
+            dropped["below_threshold"] += 1
+        elif len(selected) >= options.max_results:
+            dropped["over_max_results"] += 1
+        else:
+            selected.append(item)
+    return selected, dict(sorted(dropped.items()))

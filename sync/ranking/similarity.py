@@ -1,0 +1,94 @@
+"""Semantic evidence: how close each candidate is to the profile documents.
+
+The score is a kNN aggregate, not a centroid: a library with two interests
+(robotics and retrieval) has a centroid that matches neither, while the mean of
+the k nearest items stays high for a paper squarely in one of them. Each
+neighbour counts with its recency/feedback weight. Raw cosines live on
+different scales per backend, so each is mapped to [0, 1] with a fixed affine
+calibration (chosen on tuning users, see docs/ranking.md) before combining.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .backends import Encoder, tfidf_vectors
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Raw kNN similarity ``low`` maps to 0, ``high`` to 1; "close" marks a neighbour worth naming."""
+
+    low: float
+    high: float
+    close: float
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        return np.clip((raw - self.low) / (self.high - self.low), 0.0, 1.0)
+
+
+CALIBRATION = {
+    "embeddings": Calibration(low=0.20, high=0.62, close=0.50),
+    "tfidf": Calibration(low=0.03, high=0.20, close=0.15),
+}
+# A short keyword phrase against an abstract scores lower than two abstracts do.
+KEYWORD_CALIBRATION = {
+    "embeddings": Calibration(low=0.15, high=0.55, close=0.40),
+    "tfidf": Calibration(low=0.02, high=0.15, close=0.10),
+}
+HYBRID_EMBEDDING_SHARE = 0.6
+
+
+@dataclass
+class Similarities:
+    """Candidate x document cosine matrices of one backend (dense numpy)."""
+
+    backend: str
+    positive: np.ndarray  # (n_candidates, n_positive)
+    negative: np.ndarray  # (n_candidates, n_negative)
+    keywords: np.ndarray  # (n_candidates, n_keywords)
+
+
+def compute_similarities(backend: str, candidate_texts: Sequence[str], positive_texts: Sequence[str],
+                         negative_texts: Sequence[str], keyword_texts: Sequence[str],
+                         encoder: Encoder | None) -> Similarities:
+    n_c = len(candidate_texts)
+    groups = [list(positive_texts), list(negative_texts), list(keyword_texts)]
+    if backend == "tfidf":
+        all_texts = list(candidate_texts) + [t for g in groups for t in g]
+        matrix = tfidf_vectors(all_texts)
+        if matrix is None:
+            return Similarities(backend, *(np.zeros((n_c, len(g)), dtype=np.float32) for g in groups))
+        cand = matrix[:n_c]
+        blocks, start = [], n_c
+        for group in groups:
+            block = matrix[start:start + len(group)]
+            start += len(group)
+            blocks.append(np.asarray((cand @ block.T).todense(), dtype=np.float32))
+        return Similarities(backend, *blocks)
+    if encoder is None:
+        raise ValueError("the embeddings backend needs an encoder")
+    cand = encoder.encode(list(candidate_texts))
+    blocks = []
+    for group in groups:
+        vectors = encoder.encode(group) if group else np.zeros((0, cand.shape[1] if cand.size else 384), np.float32)
+        blocks.append((cand @ vectors.T).astype(np.float32) if n_c and len(group) else
+                      np.zeros((n_c, len(group)), dtype=np.float32))
+    return Similarities(backend, *blocks)
+
+
+def knn_score(sims: np.ndarray, weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean of each row's k largest similarities, and the row's neighbour indices (best first)."""
+    n_rows, n_docs = sims.shape
+    if n_docs == 0:
+        return np.zeros(n_rows, dtype=np.float32), np.zeros((n_rows, 0), dtype=np.int64)
+    k = max(1, min(k, n_docs))
+    # argsort on (-sim, index) keeps ties deterministic
+    top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    top_sims = np.take_along_axis(sims, top, axis=1)
+    top_weights = weights[top]
+    score = (top_sims * top_weights).sum(axis=1) / np.maximum(top_weights.sum(axis=1), 1e-9)
+    return score.astype(np.float32), top
