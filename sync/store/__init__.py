@@ -15,12 +15,13 @@ from .lookups import LookupsMixin
 from .library import LibraryMixin, LibrarySyncState
 from .outbox import OutboxEntry, OutboxMixin
 from .papers import PapersMixin, UpsertResult
+from .rankings import RankingRow, RankingsMixin, RankRun
 from .runs import FetchRun, RunsMixin
 
 __all__ = ["Store", "open_store", "FetchRun", "UpsertResult"]
 
 
-class Store(PapersMixin, RunsMixin, LibraryMixin, OutboxMixin, CycleMixin, LookupsMixin, StoreBase):
+class Store(PapersMixin, RunsMixin, RankingsMixin, LibraryMixin, OutboxMixin, CycleMixin, LookupsMixin, StoreBase):
     """paperfeed's SQLite store."""
 
 
