@@ -92,6 +92,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Origins allowed to call the API from a browser (glob patterns; keep to extension origins)."),
     Setting("server.max_body_bytes", int, 65536, "Largest request body the API accepts (bytes)."),
     Setting("server.threads", int, 6, "Worker threads of `paperfeed serve` (waitress)."),
+    # ranking (issue 3; see docs/ranking.md)
+    Setting("ranking.backend", str, "hybrid",
+            "How papers are compared with your library: hybrid (sentence embeddings + TF-IDF, best measured"
+            " quality), embeddings, or tfidf (no model, fastest). Without the embeddings extra installed,"
+            " hybrid and embeddings fall back to tfidf.", choices=("hybrid", "embeddings", "tfidf")),
+    Setting("ranking.threshold", float, 0.3, "Papers scoring below this (0..1) are not shown."),
+    Setting("ranking.max_results", int, 50, "At most this many papers are shown per day."),
+    Setting("ranking.include_keywords", list, [],
+            "If set, only papers whose title or abstract contains one of these phrases are shown."),
+    Setting("ranking.exclude_keywords", list, [],
+            "Papers whose title or abstract contains one of these phrases are never shown."),
+    Setting("ranking.favourite_authors", list, [], "Papers by these authors score high (\"Jane Doe\")."),
+    Setting("ranking.background_size", int, 3000,
+            "Recently announced papers the ranker contrasts your library with (0 turns contrast off)."),
     # storage
     Setting("storage.data_dir", str, "", "Directory of the SQLite store and reports (empty: the user data dir)."),
     # reports, delivery and the daily schedule (issue 7)
