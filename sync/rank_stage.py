@@ -167,3 +167,22 @@ def _library_from_index(store) -> list[LibraryItem]:
     """The Zotero library index (sync/store/library.py); an empty library when that part is absent."""
     library_items = getattr(store, "library_items", None)
     return list(library_items()) if library_items else []
+
+
+def rank_files(config: Config, library_file, candidates_file, out_file, *, now: datetime) -> str:
+    """File mode: rank every candidate against a library file; all candidates are written, best first."""
+    from .ranking_files import read_candidates, read_library, write_results
+
+    library = read_library(library_file)
+    candidates = read_candidates(candidates_file)
+    backend, note = effective_backend(config)
+    profile = Profile(library=tuple(library), keywords=tuple(config["ranking.include_keywords"]),
+                      favourite_authors=tuple(config["ranking.favourite_authors"]),
+                      background=tuple(candidates))  # without a store, the candidates are the background
+    options = RankOptions(backend=backend, threshold=0.0, max_results=max(1, len(candidates)),
+                          exclude_keywords=tuple(config["ranking.exclude_keywords"]))
+    encoder = shared_encoder() if backend != "tfidf" else None
+    result = rank_papers(candidates, profile, now=now, options=options, encoder=encoder)
+    written = write_results(out_file, result.scored)
+    return (f"ranked {written} candidates against {len(library)} library items ({backend}) -> {out_file}"
+            + (f"; {note}" if note else ""))

@@ -44,6 +44,9 @@ def list_papers(app: AppContext, today: bool, day, limit: int, include_updates: 
     if wanted is None:
         click.echo("No announcement stored yet: run `paperfeed fetch` (or `paperfeed fetch --sample`).")
         return
+    if not include_updates and store.count_ranked(wanted):
+        _list_ranked(store, wanted, limit)
+        return
     types = None if include_updates else ("new", "cross")
     papers = store.announced_papers(wanted, types=types)
     if not papers:
@@ -55,3 +58,17 @@ def list_papers(app: AppContext, today: bool, day, limit: int, include_updates: 
     for paper in papers[:limit]:
         for line in format_paper_lines(paper):
             click.echo(line)
+
+
+def _list_ranked(store, day: date, limit: int) -> None:
+    """The day's ranking (``paperfeed rank``): best first, with score, reason and feedback status."""
+    ranked = store.ranked_papers(day, limit=limit)
+    total = store.count_ranked(day)
+    click.echo(f"{day}: {total} ranked papers" + (f", showing {limit}" if total > limit else ""))
+    for item in ranked:
+        lines = format_paper_lines(item.paper)
+        status = "" if item.status == "new" else f" [{item.status}]"
+        click.echo(f"{item.rank:>3}. {item.score:.2f}{status}  {lines[0]}")
+        click.echo(f"         why: {item.reason}")
+        for line in lines[1:]:
+            click.echo("     " + line)

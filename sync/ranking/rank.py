@@ -99,7 +99,7 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
     positives = positive_documents(profile, now, options.half_life_days)
     negatives = negative_documents(profile)
     keywords = [k for k in dict.fromkeys(profile.keywords) if normalise_phrase(k)]
-    own_ids = {p.arxiv_id for p in papers} | {d.arxiv_id for d in positives if d.arxiv_id}
+    own_ids = {d.arxiv_id for d in positives if d.arxiv_id}  # a liked paper is never a negative
     background = [t for t in dict.fromkeys(document_text(p.title, p.abstract) for p in profile.background
                                            if p.arxiv_id not in own_ids) if t]
     semantic, neighbours, close_cal, neg_penalty, kw_semantic = _semantic(
