@@ -25,7 +25,7 @@ import requests
 from sync.sample import SAMPLE_DATE, sample_library
 from sync.settings import load_config
 from sync.store import Store
-from tests.support.zotero_server import ZoteroServer
+from tests.support.zotero_server import KEY_ALPHABET, ZoteroServer
 
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = REPO / "extension"
@@ -65,12 +65,24 @@ def _zotero_item(item) -> dict:
     }
 
 
+def _item_key(index: int) -> str:
+    digits = ""
+    for _ in range(8):
+        index, digit = divmod(index, len(KEY_ALPHABET))
+        digits = KEY_ALPHABET[digit] + digits
+    return digits
+
+
 def seed_zotero(zotero: ZoteroServer) -> dict[str, str]:
-    """The sample library as Zotero items, and two collections (one nested) for the picker."""
+    """The sample library as Zotero items, and two collections (one nested) for the picker.
+
+    Keys and versions are the same on every call, so a store that pulled one seeded server
+    is a faithful index of any other seeded server (the tests rank once and copy the store).
+    """
     lib = zotero.library()
-    reading = lib.add_collection("Reading list")
-    llms = lib.add_collection("LLMs", parent=reading)
-    items = [_zotero_item(item) for item in sample_library()]
+    reading = lib.add_collection("Reading list", key="READLIST")
+    llms = lib.add_collection("LLMs", parent=reading, key="LLMSCLCT")
+    items = [{**_zotero_item(item), "key": _item_key(index)} for index, item in enumerate(sample_library())]
     for start in range(0, len(items), 50):
         lib.add_items(items[start:start + 50])
     return {"Reading list": reading, "LLMs": llms}
@@ -135,18 +147,33 @@ class LivePaperfeed:
                 if item.get("archiveID") == f"arXiv:{arxiv_id}" or item.get("url", "").rstrip("/").endswith(f"/abs/{arxiv_id}")]
 
 
-def start_paperfeed(tmp: Path) -> LivePaperfeed:
-    zotero = ZoteroServer(api_key=ZOTERO_KEY, user_id=ZOTERO_USER).start()
-    seed_zotero(zotero)
-    token = secrets.token_urlsafe(24)
-    port = free_port()
-    config_path = write_config(tmp, zotero_url=zotero.url, port=port, token=token)
-    env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PAPERFEED_STORAGE_DATA_DIR": str(tmp / "data"),
+def _environment(config_path: Path, data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PAPERFEED_STORAGE_DATA_DIR": str(data_dir),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     for name in ("PAPERFEED_ZOTERO_API_KEY", "PAPERFEED_SERVER_TOKEN", "PAPERFEED_ZOTERO_LIBRARY_ID"):
         env.pop(name, None)
-    config = load_config(config_path, environ=env)
-    matches = seed_store(config)
+    return env
+
+
+def seeded_data_dir(tmp: Path) -> tuple[Path, int]:
+    """A data dir whose store holds the sample day, the pulled test library and the day's ranking."""
+    with ZoteroServer(api_key=ZOTERO_KEY, user_id=ZOTERO_USER) as zotero:
+        seed_zotero(zotero)
+        config_path = write_config(tmp, zotero_url=zotero.url, port=free_port(), token="unused")
+        config = load_config(config_path, environ=_environment(config_path, tmp / "data"))
+        return tmp / "data", seed_store(config)
+
+
+def start_paperfeed(tmp: Path, template: tuple[Path, int]) -> LivePaperfeed:
+    """A fresh seeded Zotero test server and ``paperfeed serve`` over a copy of the seeded store."""
+    zotero = ZoteroServer(api_key=ZOTERO_KEY, user_id=ZOTERO_USER).start()
+    seed_zotero(zotero)
+    data_dir, matches = template
+    shutil.copytree(data_dir, tmp / "data")
+    token = secrets.token_urlsafe(24)
+    port = free_port()
+    config_path = write_config(tmp, zotero_url=zotero.url, port=port, token=token)
+    env = _environment(config_path, tmp / "data")
     log_path = tmp / "serve.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
@@ -179,12 +206,12 @@ def stop_paperfeed(live: LivePaperfeed) -> None:
     live.zotero.stop()
 
 
-def run_e2e(script: str, live: LivePaperfeed, *, timeout: float = 240) -> dict:
+def run_e2e(script: str, live: LivePaperfeed, *, timeout: float = 240, **extra_env: str) -> dict:
     """Run extension/tests/e2e/<script> against ``live``; returns the flow's JSON result."""
     require_node_modules()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PAPERFEED_URL": live.url, "PAPERFEED_TOKEN": live.token,
-           "ARTIFACTS_DIR": str(ARTIFACTS), "CLOSED_PORT": str(free_port())}
+           "ARTIFACTS_DIR": str(ARTIFACTS), "CLOSED_PORT": str(free_port()), **extra_env}
     done = subprocess.run([node_bin(), f"tests/e2e/{script}"], cwd=EXTENSION, env=env, capture_output=True,
                           text=True, timeout=timeout)
     (ARTIFACTS / f"{script}.log").write_text(done.stderr, encoding="utf-8")

@@ -1,0 +1,18 @@
+"""The extension in headless Firefox ESR against a live ``paperfeed serve`` and the Zotero test server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.e2e_checks import assert_saved_exactly_once
+from tests.browser.harness import LivePaperfeed, run_e2e
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_extension_firefox_core_flow_saves_each_paper_once(live_paperfeed: LivePaperfeed) -> None:
+    assert live_paperfeed.matches > 2, "the seeded day has matches to show"
+    result = run_e2e("firefox.mjs", live_paperfeed)
+    assert result["browser"] == "firefox"
+    assert_saved_exactly_once(live_paperfeed, result)
+    assert len(result["screenshots"]) >= 8
