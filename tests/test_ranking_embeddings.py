@@ -1,0 +1,40 @@
+"""The real all-MiniLM-L6-v2 backend, end to end through the store cache (one model load for the module)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+pytest.importorskip("sentence_transformers", reason="needs the embeddings extra")
+
+from sync.models import AnnouncementEntry, AnnounceType, LibraryItem, Paper  # noqa: E402
+from sync.rank_stage import CachingEncoder, rank_day  # noqa: E402
+from sync.ranking import MODEL_NAME  # noqa: E402
+
+NOW = datetime(2025, 9, 25, tzinfo=timezone.utc)
+DAY = date(2025, 9, 24)
+LIBRARY = [LibraryItem(key=f"L{i}", title=t, abstract=a, date_added=NOW) for i, (t, a) in enumerate([
+    ("Robot grasping with tactile sensing", "A robot arm learns to grasp objects from tactile feedback."),
+    ("Legged locomotion by reinforcement learning", "Quadruped robots learn to walk over rough terrain."),
+    ("Sim-to-real transfer for manipulation", "Policies trained in simulation control a real robot arm."),
+])]
+
+
+def test_rank_day_hybrid_ranks_semantically_and_reuses_cached_library(store, config):
+    store.upsert_entries([
+        AnnouncementEntry(Paper("2509.30001", "Dexterous in-hand manipulation with a robotic hand",
+                                "A multi-fingered hand reorients objects using touch.", categories=("cs.RO",)),
+                          AnnounceType.NEW),
+        AnnouncementEntry(Paper("2509.30002", "Tax law question answering", "LLMs answer questions on tax law.",
+                                categories=("cs.CL",)), AnnounceType.NEW),
+    ], announce_date=DAY, source="feed")
+    cfg = config.with_values(ranking__backend="hybrid", ranking__threshold=0.0)
+    first = rank_day(store, cfg, DAY, now=NOW, library=LIBRARY)
+    assert first.backend == "hybrid" and first.embedded == 5
+    assert [r.paper.arxiv_id for r in store.ranked_papers(DAY)] == ["2509.30001", "2509.30002"]
+    assert store.count_embeddings(MODEL_NAME) == 5
+    changed = LIBRARY[:2] + [LibraryItem(key="L2", title="Sim-to-real transfer", abstract="Changed text.")]
+    encoder = CachingEncoder(store)
+    rank_day(store, cfg, DAY, now=NOW, library=changed, encoder=encoder)
+    assert encoder.embedded == 1  # only the changed library item reached the model
