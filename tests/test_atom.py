@@ -9,7 +9,7 @@ import feedparser
 
 from sync.reports import render_atom
 from sync.reports.atom import ATOM_NS, announced_at
-from tests.support.report_data import HOSTILE_TITLE, ReportStore, seeded
+from tests.support.report_data import HOSTILE_TITLE, rank, seeded
 
 FEED_URL = "http://127.0.0.1:8765/feed.atom"
 
@@ -43,14 +43,14 @@ def test_render_atom_escapes_hostile_text(store, config):
 def test_render_atom_dedupes_papers_across_days(store, config):
     report_store = seeded(store)
     later = date(2025, 9, 25)
-    report_store.rankings.rank(later, [("2509.18001", 0.8, "again", ())])
+    rank(report_store, later, [("2509.18001", 0.8, "again", ())])
     feed = feedparser.parse(render_atom(report_store, config, feed_url=FEED_URL))
     links = [e.link for e in feed.entries]
     assert links.count("https://arxiv.org/abs/2509.18001") == 1 and len(links) == 3
 
 
 def test_render_atom_empty_store_is_valid(store, config):
-    feed = feedparser.parse(render_atom(ReportStore(store), config, feed_url=FEED_URL))
+    feed = feedparser.parse(render_atom(store, config, feed_url=FEED_URL))
     assert not feed.bozo and feed.entries == []
 
 

@@ -1,8 +1,8 @@
 """The daily cycle's orchestration and its cross-process lock.
 
-Stages that talk to arXiv or Zotero are injected; fetch in sample mode and the
-report/delivery stages are the real ones. Rankings come from the in-memory
-stand-in of the ranking store API (``tests/support/report_data.py``).
+Stages that talk to arXiv or Zotero are injected, and the ranker is replaced by
+fixed scores stored through the ranking store API; fetch in sample mode and the
+report/delivery stages are the real ones.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sync.fetch import run_fetch
 from sync.models import FetchOutcome, FetchSummary
 from sync.reports import EmptyReason
 from sync.sample import SAMPLE_DATE
-from tests.support.report_data import ReportStore
+from tests.support.report_data import rank
 
 NOW = datetime(2025, 9, 24, 1, 0, tzinfo=timezone.utc)
 
@@ -32,7 +32,7 @@ NOW = datetime(2025, 9, 24, 1, 0, tzinfo=timezone.utc)
 class Recorder:
     """Fake remote stages that record their calls."""
 
-    def __init__(self, report_store: ReportStore, outcome: FetchOutcome = FetchOutcome.OK):
+    def __init__(self, report_store, outcome: FetchOutcome = FetchOutcome.OK):
         self.report_store = report_store
         self.outcome = outcome
         self.calls: list[str] = []
@@ -51,7 +51,7 @@ class Recorder:
     def rank(self, store, config, day, *, now, library):
         self.calls.append(f"rank {day} library={'sample' if library else 'zotero'}")
         papers = store.announced_papers(day)[:5]
-        self.report_store.rankings.rank(day, [(p.arxiv_id, 0.9 - i / 10, "similar to your library", ("t",))
+        rank(store, day, [(p.arxiv_id, 0.9 - i / 10, "similar to your library", ("t",))
                                               for i, p in enumerate(papers)])
         return None
 
@@ -69,7 +69,7 @@ class Recorder:
 
 @pytest.fixture
 def report_store(store):
-    return ReportStore(store)
+    return store
 
 
 def test_run_cycle_sample_produces_complete_report(report_store, config):

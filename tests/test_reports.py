@@ -18,7 +18,7 @@ import pytest
 from sync.errors import InvalidInputError
 from sync.models import FetchOutcome
 from sync.reports import EmptyReason, build_daily, render_report
-from tests.support.report_data import DAY, HOSTILE_TITLE, NOW, PAPERS, ReportStore, seed_papers, seeded
+from tests.support.report_data import DAY, HOSTILE_TITLE, NOW, PAPERS, rank, seed_papers, seeded
 
 GOLDEN = Path(__file__).parent / "golden" / "reports"
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -121,11 +121,11 @@ def test_render_report_keyword_tables_newest_first_and_capped(store, config):
     assert [p.arxiv_id for p in table.papers] == ["2509.18002", "hep-th/0601001"]
 
 
-def _empty_store(store, outcome: FetchOutcome | None, day: date, message: str = "") -> ReportStore:
+def _empty_store(store, outcome: FetchOutcome | None, day: date, message: str = ""):
     if outcome is not None:
         run = store.start_fetch_run(kind="feed", query="https://rss.arxiv.org/atom/cs.DC")
         store.finish_fetch_run(run, outcome=outcome, announce_date=day, message=message)
-    return ReportStore(store)
+    return store
 
 
 @pytest.mark.parametrize("name, outcome, day, message, reason", [
@@ -184,8 +184,8 @@ def test_render_report_unknown_format_is_clear_error(report_store, config):
 
 def test_render_report_weekly_skips_days_before_first_fetch(store, config):
     seed_papers(store, DAY)
-    report_store = ReportStore(store)
-    report_store.rankings.rank(DAY, [("2509.18001", 0.9, "r", ())])
+    report_store = store
+    rank(store, DAY, [("2509.18001", 0.9, "r", ())])
     text = render_report(report_store, config, day=date(2025, 9, 26), week=True, now=NOW)
     assert "Wednesday 2025-09-24 (1 paper)" in text
     assert "Monday 2025-09-22" not in text  # nothing was fetched then: not noise in the digest
@@ -196,8 +196,9 @@ def test_render_report_weekly_skips_days_before_first_fetch(store, config):
 def test_render_report_ranking_that_kept_nothing_is_nothing_above_threshold(store, config):
     """A ranking that stores only the papers above its threshold, and kept none of the day's."""
     seed_papers(store, DAY)
-    report_store = ReportStore(store)
-    report_store.rankings.rank(DAY, [])
-    report_store.last_rank_run = lambda: {"day": DAY.isoformat(), "selected": 0}
+    report_store = store
+    run = store.start_rank_run(day=DAY, backend="tfidf")
+    rank(store, DAY, [])
+    store.finish_rank_run(run, outcome="ok", candidates=3, ranked=0)
     report = build_daily(report_store, config, day=DAY, now=NOW)
     assert report.empty_reason is EmptyReason.NOTHING_ABOVE_THRESHOLD

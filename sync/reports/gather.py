@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from ..arxiv_calendar import ANNOUNCE_TIME, EASTERN, HOLIDAYS, has_announcement
 from ..models import FetchOutcome
+from ..sample import SAMPLE_CATEGORIES
 from ..settings import Config
 from ..summarize import Summarizer
 from .model import DailyReport, DigestDay, DigestEntry, EmptyReason, KeywordTable, WeeklyReport
@@ -15,12 +16,10 @@ _ANNOUNCEMENT_KINDS_EXCLUDED = ("keywords", "backfill")  # fetch runs that say n
 
 
 def relevance_threshold(config: Config) -> float | None:
-    """The ranking's score threshold, if the ranking declares one (else it stores only relevant papers)."""
-    for name in ("ranking.threshold", "ranking.min_score"):
-        value = config.get(name)
-        if value is not None:
-            return float(value)
-    return None
+    """The ranking's threshold: the ranking stores only papers above it, but a lower stored
+    ranking (the threshold was raised since) must not show papers the user now filters out."""
+    value = config.get("ranking.threshold")
+    return float(value) if value is not None else None
 
 
 def expected_label(moment: datetime) -> date:
@@ -62,16 +61,9 @@ def resolve_day(store, *, now: datetime | None = None) -> date:
 
 
 def _ranked_on(store, day: date) -> bool:
-    """True when the ranking ran for ``day`` (it may store only the papers above its threshold)."""
-    last = getattr(store, "last_rank_run", None)
-    run = last() if callable(last) else None
-    if run is None:
-        return False
-    run_day = getattr(run, "day", None) or getattr(run, "announce_date", None) or \
-        (run.get("day") if isinstance(run, dict) else None)
-    if isinstance(run_day, str):
-        run_day = date.fromisoformat(run_day[:10])
-    return run_day is not None and run_day >= day
+    """True when the ranking ran for ``day`` (it stores only the papers above its threshold)."""
+    run = store.last_rank_run()
+    return run is not None and run.announce_date is not None and run.announce_date >= day
 
 
 def _reason(store, config: Config, day: date, announced: int) -> tuple[EmptyReason, str]:
@@ -107,6 +99,11 @@ def _reason(store, config: Config, day: date, announced: int) -> tuple[EmptyReas
             f"Nothing has been fetched for {day.isoformat()} yet: run “paperfeed daily”.")
 
 
+def _is_sample_day(store, day: date) -> bool:
+    """The day came from the bundled sample: its report names the sample's categories."""
+    return any(r.kind == "sample" and r.announce_date == day for r in store.fetch_runs(limit=50))
+
+
 def build_daily(store, config: Config, *, day: date | None = None, now: datetime | None = None,
                 sample: bool = False) -> DailyReport:
     now = now or datetime.now(timezone.utc)
@@ -119,7 +116,8 @@ def build_daily(store, config: Config, *, day: date | None = None, now: datetime
     reason, message = (None, "") if papers else _reason(store, config, day, announced)
     keywords = tuple(config["arxiv.keywords"])
     tables = tuple(KeywordTable(k, tuple(store.keyword_papers(k, limit=_KEYWORD_LIMIT))) for k in keywords)
-    categories = tuple(config["arxiv.categories"])
+    sample = sample or _is_sample_day(store, day)
+    categories = SAMPLE_CATEGORIES if sample else tuple(config["arxiv.categories"])
     return DailyReport(day=day, generated_at=now.astimezone(timezone.utc).replace(microsecond=0),
                        categories=categories, keywords=keywords, papers=papers, total_relevant=total,
                        announced=announced, empty_reason=reason, empty_message=message,

@@ -1,9 +1,8 @@
 """Seeded data for report, feed and delivery tests: real-looking papers, hostile text included.
 
-Papers and fetch runs go through the real store API. Rankings are stored through
-``RankingsForTests``, a small in-memory stand-in for the ranking store API
-(``ranked_papers``/``count_ranked``/``latest_ranking_date``) with the contract's
-signatures, so report tests do not depend on the ranker's scores.
+Papers, fetch runs and rankings go through the real store API; rankings are
+written with ``save_ranking`` (as ``rank_day`` does), so report tests do not
+depend on the ranker's scores.
 """
 
 from __future__ import annotations
@@ -11,8 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timezone
 
-from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, Paper, RankedPaper
+from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, Paper
 from sync.store import Store
+from sync.store.rankings import RankingRow
 
 DAY = date(2025, 9, 24)
 NOW = datetime(2025, 9, 24, 1, 30, tzinfo=timezone.utc)
@@ -38,44 +38,10 @@ PAPERS = (
 )
 
 
-class RankingsForTests:
-    """The ranking store API, in memory: ``rank(day, [(arxiv_id, score, reason, tags)])``."""
-
-    def __init__(self, store: Store):
-        self._store = store
-        self._days: dict[date, list[RankedPaper]] = {}
-
-    def rank(self, day: date, rows: list[tuple[str, float, str, tuple[str, ...]]]) -> None:
-        papers = self._store.get_papers([r[0] for r in rows])
-        ranked = sorted(rows, key=lambda r: -r[1])
-        self._days[day] = [RankedPaper(paper=papers[aid], day=day, score=score, reason=reason, rank=i + 1,
-                                       tags=tags) for i, (aid, score, reason, tags) in enumerate(ranked)]
-
-    def ranked_papers(self, day: date | None = None, *, min_score: float | None = None,
-                      status: str | None = None, limit: int = 100, offset: int = 0) -> list[RankedPaper]:
-        day = day or self.latest_ranking_date()
-        rows = [r for r in self._days.get(day, []) if min_score is None or r.score >= min_score]
-        return rows[offset:offset + limit]
-
-    def count_ranked(self, day: date | None = None, *, min_score: float | None = None,
-                     status: str | None = None) -> int:
-        return len(self.ranked_papers(day, min_score=min_score, limit=10**9))
-
-    def latest_ranking_date(self) -> date | None:
-        return max(self._days, default=None)
-
-
-class ReportStore:
-    """A real :class:`Store` whose ranking reads come from :class:`RankingsForTests`."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.rankings = RankingsForTests(store)
-
-    def __getattr__(self, name: str):
-        if name in ("ranked_papers", "count_ranked", "latest_ranking_date"):
-            return getattr(self.rankings, name)
-        return getattr(self.store, name)
+def rank(store: Store, day: date, rows: list[tuple[str, float, str, tuple[str, ...]]]) -> None:
+    """Store a day's ranking through the ranking store API (what ``rank_day`` writes)."""
+    ordered = sorted(rows, key=lambda r: -r[1])
+    store.save_ranking(day, [RankingRow(aid, score, reason, tags) for aid, score, reason, tags in ordered])
 
 
 def seed_papers(store: Store, day: date = DAY) -> None:
@@ -88,14 +54,13 @@ def seed_papers(store: Store, day: date = DAY) -> None:
     store.record_keyword_hits("compiler", ["2509.18001"], on=day)
 
 
-def seeded(store: Store, day: date = DAY) -> ReportStore:
+def seeded(store: Store, day: date = DAY) -> Store:
     """Papers, a fetch run, keyword hits and a ranking of ``day``."""
     seed_papers(store, day)
-    report_store = ReportStore(store)
-    report_store.rankings.rank(day, [
+    rank(store, day, [
         ("2509.18001", 0.91, "close to 3 papers in your library, e.g. “Learning to Optimize Tensor Programs”",
          ("autotuning", "rl")),
         ("2509.18002", 0.55, "matches keyword “performance”", ("systems",)),
-        ("hep-th/0601001", 0.12, "weak match", ()),
+        ("hep-th/0601001", 0.32, "weak match", ()),
     ])
-    return report_store
+    return store
