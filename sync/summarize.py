@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+")
-_CUES = ("we propose", "we present", "we introduce", "we show", "we find", "we develop", "this paper",
-         "our method", "our results", "outperform", "achieve", "state-of-the-art", "improve")
+_CUES = re.compile(r"\bwe (?:\w+ )?(?:propose|present|introduce|show|find|develop|demonstrate)|\bthis paper\b|"
+                   r"\bour (?:method|results|approach)\b|\boutperform|\bachiev|state-of-the-art|\bimprov",
+                   re.IGNORECASE)
 _STOP = frozenset("""a an and are as at be been being but by can could do does for from has have how in
 into is it its may more most not of on or our over such than that the their them then there these this
 those through to under up use used using via was we were what when where which while with within would
@@ -61,7 +62,7 @@ def extractive_summary(text: str, *, max_words: int = 70) -> str:
     def score(index: int) -> float:
         ws = words[index]
         base = sum(freq[w] / top for w in ws) / (len(ws) ** 0.5 or 1)
-        cue = sum(1 for c in _CUES if c in sentences[index].lower())
+        cue = len(_CUES.findall(sentences[index]))
         return base + 0.8 * cue + (0.6 if index == 0 else 0.0)
 
     chosen: list[int] = []

@@ -53,7 +53,7 @@ def test_daily_without_zotero_runs_sample_end_to_end():
     out = _data_dir() / "out" / "week.html"
     week = runner.invoke(cli, ["report", "--week", "--format", "html", "--out", str(out)])
     assert week.exit_code == 0 and f"wrote {out}" in week.output
-    assert "weekly digest" in out.read_text()
+    assert "arXiv cs.AI, cs.CL, cs.CV, cs.LG weekly digest" in out.read_text()
 
 
 def _body(markdown: str) -> str:

@@ -138,3 +138,10 @@ def test_summarizer_without_endpoint_is_extractive(config):
     summarizer = Summarizer(config)
     assert not summarizer.uses_endpoint
     assert summarizer.summarize(PAPER) == extractive_summary(ABSTRACT)
+
+
+def test_extractive_summary_prefers_contribution_with_adverb():
+    text = ("Agents learn slowly from sparse rewards. Prior work uses dense labels that are costly. "
+            "Annotators disagree often and at length about many labels in many settings. "
+            "We therefore introduce OPRL, a credit-assignment method. Appendix details follow.")
+    assert "We therefore introduce OPRL" in extractive_summary(text, max_words=20)

@@ -156,6 +156,7 @@ def build_weekly(store, config: Config, *, day: date | None = None, now: datetim
                 days.append(DigestDay(current, entries, message))
         current -= timedelta(days=1)
     used = "extractive" if not summarizer.url or summarizer.used_fallback else summarizer.model
+    categories = SAMPLE_CATEGORIES if _is_sample_day(store, end) else tuple(config["arxiv.categories"])
     return WeeklyReport(start=start, end=end, generated_at=now.astimezone(timezone.utc).replace(microsecond=0),
-                        categories=tuple(config["arxiv.categories"]), keywords=keywords, days=tuple(days),
+                        categories=categories, keywords=keywords, days=tuple(days),
                         summaries_by=used)
