@@ -54,3 +54,21 @@ export function listState(settings, response, error) {
   }
   return { kind: 'list', title: '', detail: '' };
 }
+
+/**
+ * The line above a list that is not today's news: the server still shows the last good day
+ * when today has no announcement or arXiv was unreachable, and says so in ``message``.
+ */
+export function listBanner(response) {
+  const kind = response?.announcement;
+  if (!kind || kind === 'ok' || !(response?.items?.length)) return null;
+  const message = String(response.message ?? '').trim();
+  const fallback = {
+    no_announcement: 'No arXiv announcement today (weekend or holiday): showing the last announced day.',
+    unreachable: 'arXiv could not be reached at the last fetch: showing the last good day.',
+    not_fetched: "Today's announcement is not fetched yet: showing the last fetched day.",
+    error: 'The last fetch failed: showing the last good day.',
+  }[kind];
+  if (!message) return fallback ?? null;
+  return message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.');
+}

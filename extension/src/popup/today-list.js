@@ -4,7 +4,7 @@ import { allMatches } from '../lib/api.js';
 import { clear, el } from '../lib/dom.js';
 import { filterMatches } from '../lib/filter.js';
 import { formatDay, plural } from '../lib/format.js';
-import { listState } from '../lib/states.js';
+import { listBanner, listState } from '../lib/states.js';
 import { matchCard } from './card.js';
 import { stateView } from './state-view.js';
 
@@ -34,6 +34,8 @@ export async function initTodayList(ctx) {
     return { response, state };
   }
 
+  const banner = listBanner(response);
+  if (banner) stateBox.append(el('p', { className: 'banner', role: 'note' }, banner));
   const matches = [...response.items].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || b.score - a.score);
   const cards = new Map(matches.map((match) => [match, matchCard(match, ctx)]));
   list.append(...cards.values());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../../src/lib/api.js';
-import { listState } from '../../src/lib/states.js';
+import { listBanner, listState } from '../../src/lib/states.js';
 
 const SET = { token: 't' };
 const MATCH = { paper: { id: '2509.1' }, score: 0.5, status: 'new' };
@@ -36,3 +36,16 @@ test('listState_unreachable_tells_how_to_start_the_server', () => {
 test('listState_nothing_matched_gives_a_hint', () => {
   assert.match(listState(SET, { announcement: 'ok', total: 0, items: [] }, null).detail, /^Hint:/);
 });
+
+const BANNERS = [
+  ['today ok', { announcement: 'ok', message: '3 matching papers', items: [MATCH] }, null],
+  ['empty list has a state instead', { announcement: 'no_announcement', message: 'x', items: [] }, null],
+  ['weekend, server message', { announcement: 'no_announcement', message: 'no arXiv announcement on 2025-09-27 (weekend or holiday); showing the matches of 2025-09-26', items: [MATCH] },
+    'No arXiv announcement on 2025-09-27 (weekend or holiday); showing the matches of 2025-09-26.'],
+  ['arXiv down, no message', { announcement: 'unreachable', message: '', items: [MATCH] },
+    'arXiv could not be reached at the last fetch: showing the last good day.'],
+  ['message already punctuated', { announcement: 'error', message: 'the last fetch failed!', items: [MATCH] }, 'The last fetch failed!'],
+];
+for (const [name, response, expected] of BANNERS) {
+  test(`listBanner_${name.replaceAll(' ', '_')}`, () => assert.equal(listBanner(response), expected));
+}
