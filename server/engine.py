@@ -168,9 +168,10 @@ def bibtex(store: Any, paper: Paper) -> str:
     return paper_bibtex(store, paper)
 
 
-def save(store: Any, config: Config, arxiv_id: str, *, tags: list[str], collection: str | None,
+def save(store: Any, config: Config, arxiv_id: str, *, tags: list[str] | None, collection: str | None,
          note: str | None) -> Any:
-    return _function("sync.saving", "save_paper")(store, config, arxiv_id, tags=tuple(tags),
+    return _function("sync.saving", "save_paper")(store, config, arxiv_id,
+                                                   tags=None if tags is None else tuple(tags),
                                                    collection=collection, note=note)
 
 

@@ -120,8 +120,10 @@ class PaperDetailSchema(Schema):
 
 
 class SaveRequestSchema(_Strict):
-    tags = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), load_default=list,
-                       validate=validate.Length(max=50))
+    tags = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), load_default=None, allow_none=True,
+                       validate=validate.Length(max=50),
+                       metadata={"description": "the item's tags as the user left them; omit or null: the "
+                                                "suggested tags (the marker tag is always added)"})
     collection = fields.Str(allow_none=True, load_default=None, validate=validate.Length(min=1, max=300),
                             metadata={"description": "collection key or name; null: none"})
     note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=20_000))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterable
 
 from .bibtex import bibtex_entry, citation_key_candidates
 from .errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, PaperfeedError, ZoteroAuthError,
@@ -92,25 +92,30 @@ def paper_bibtex(store, paper: Paper) -> str:
 
 
 def _suggestions(store, arxiv_id: str) -> tuple[tuple[str, ...], str | None]:
-    """Suggested tags and collection from ranking, when the ranking part offers them."""
-    lookup = getattr(store, "ranked_paper", None)
-    ranked = lookup(arxiv_id) if callable(lookup) else None
+    """Suggested tags and collection from the paper's newest ranking."""
+    ranked = store.ranked_paper(arxiv_id)
     if ranked is None:
         return (), None
-    return tuple(getattr(ranked, "tags", ()) or ()), getattr(ranked, "collection", None)
+    return ranked.tags, ranked.collection
 
 
 # save --------------------------------------------------------------------------------------
-def save_paper(store, config: Config, arxiv_id: str, *, tags: tuple[str, ...] = (), collection: str | None = None,
-               note: str | None = None, client: ZoteroClient | None = None) -> SaveResult:
-    """Accept a paper: queue it, then push it at once. Never raises for Zotero faults (it queues)."""
+def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | None = None,
+               collection: str | None = None, note: str | None = None,
+               client: ZoteroClient | None = None) -> SaveResult:
+    """Accept a paper: queue it, then push it at once. Never raises for Zotero faults (it queues).
+
+    ``tags`` are the item's tags as the user left them (the popup sends its edited chips, so a
+    removed suggestion stays removed); None means "the suggested tags". The marker tag is
+    always added.
+    """
     aid = parse_arxiv_id(arxiv_id).id
-    clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
+    suggested_tags, suggested_collection = _suggestions(store, aid)
+    clean_tags = tuple(dict.fromkeys(t.strip() for t in (suggested_tags if tags is None else tags)
+                                     if t and t.strip()))
     for tag in clean_tags:
         if len(tag) > 255:
             raise InvalidInputError(f"tag {tag[:40]!r}... is longer than 255 characters")
-    suggested_tags, suggested_collection = _suggestions(store, aid)
-    clean_tags = tuple(dict.fromkeys((*clean_tags, *suggested_tags)))
     collection = (collection or "").strip() or suggested_collection or config["zotero.default_collection"] or None
     paper: Paper | None
     try:
@@ -142,13 +147,11 @@ def save_paper(store, config: Config, arxiv_id: str, *, tags: tuple[str, ...] = 
 
 
 def _record_feedback(store, arxiv_id: str) -> None:
-    """Tell ranking the user wants this paper (when the ranking part's store offers it)."""
-    method = getattr(store, "set_feedback", None)
-    if callable(method):
-        try:
-            method(arxiv_id, "saved")
-        except PaperfeedError:
-            pass
+    """Tell ranking the user wants this paper."""
+    try:
+        store.set_feedback(arxiv_id, "saved")
+    except NotFoundError:
+        pass  # a paper the store does not hold yet (arXiv down): the push stores it later
 
 
 def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroClient | None = None,

@@ -47,7 +47,7 @@ def sync_command(app: AppContext, retry_now: bool) -> None:
 def save(app: AppContext, arxiv_id: str, tags: tuple[str, ...], collection: str | None, note: str | None) -> None:
     """Save a paper into your Zotero library (exactly once)."""
     split = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())
-    result = save_paper(app.store, app.config, arxiv_id, tags=split, collection=collection, note=note)
+    result = save_paper(app.store, app.config, arxiv_id, tags=split or None, collection=collection, note=note)
     click.echo(f"{result.arxiv_id}: {result.message}")
     if result.status == "failed":
         sys.exit(1)

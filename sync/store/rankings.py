@@ -103,6 +103,17 @@ class RankingsMixin:
         )
         return [_ranked_from_row(r) for r in rows]
 
+    def ranked_paper(self, arxiv_id: str) -> RankedPaper | None:
+        """The paper's newest ranking (its suggested tags and collection), or None if never ranked."""
+        rows = self.query(
+            "SELECT p.*, r.announce_date AS r_date, r.score, r.rank, r.reason, r.tags, r.collection,"
+            " f.action AS f_action FROM rankings r JOIN papers p ON p.arxiv_id = r.arxiv_id"
+            " LEFT JOIN feedback f ON f.arxiv_id = r.arxiv_id WHERE r.arxiv_id = ?"
+            " ORDER BY r.announce_date DESC LIMIT 1",
+            (arxiv_id,),
+        )
+        return _ranked_from_row(rows[0]) if rows else None
+
     def count_ranked(self, day: date | None = None, *, min_score: float | None = None,
                      status: str | None = None) -> int:
         where, params = self._ranking_filter(day, min_score, status)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from conftest import fixture_papers, make_paper
+from tests.zotero.helpers import fixture_papers, make_paper
 
 from sync.arxiv_taxonomy import CATEGORIES, category_tag
 from sync.bibtex import base_citation_key, bibtex_entry, escape_latex

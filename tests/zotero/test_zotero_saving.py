@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_paper, store_papers
+from tests.zotero.helpers import make_paper, store_papers
 
 from sync.errors import ZoteroUnavailableError
 from sync.library_sync import pull_library
@@ -39,6 +39,25 @@ def test_save_paper_twice_gives_one_item_and_already_in_library(store, zconfig, 
     assert coll["name"] == "Reading" and item["collections"] == [coll["key"]]
     assert {"tag": "paperfeed", "type": 1} in item["tags"] and {"tag": "to read"} in item["tags"]
     assert store.library_match(["2501.00001"]) == {"2501.00001": first.item_key}
+
+
+@pytest.mark.parametrize("sent, expected", [
+    (None, {"paperfeed", "robotics", "planning"}),  # nothing sent: the suggested tags
+    (("planning", "mine"), {"paperfeed", "planning", "mine"}),  # the user's edited chips are final
+    ((), {"paperfeed"}),  # every suggestion removed stays removed
+])
+def test_save_paper_uses_suggested_tags_only_when_none_are_sent(store, zconfig, zotero_server, sent, expected):
+    from datetime import date
+
+    from sync.store.rankings import RankingRow
+
+    store_papers(store, [make_paper(9)])
+    store.save_ranking(date(2025, 1, 2), [RankingRow("2501.00009", 0.9, "close to your library",
+                                                     tags=("robotics", "planning"))])
+    result = save_paper(store, zconfig, "2501.00009", tags=sent)
+    assert result.status == "saved"
+    [item] = _parents(zotero_server)
+    assert {t["tag"] for t in item["tags"] if not t.get("type")} | {"paperfeed"} == expected
 
 
 def test_save_paper_concurrently_from_two_stores_creates_one_item(tmp_path, zconfig, zotero_server):
