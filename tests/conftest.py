@@ -8,6 +8,7 @@ import pytest
 
 from sync.settings import Config
 from sync.store import Store
+from tests.support.arxiv_server import LocalArxiv
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -37,3 +38,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PAPERFEED_STORAGE_DATA_DIR", str(tmp_path / "data"))
     for name in ("PAPERFEED_ZOTERO_API_KEY", "PAPERFEED_SERVER_TOKEN", "PAPERFEED_ZOTERO_LIBRARY_ID"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def local_arxiv():
+    """A local arXiv over real HTTP serving recorded responses (see tests/support/arxiv_server.py)."""
+    with LocalArxiv() as server:
+        yield server

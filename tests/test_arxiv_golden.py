@@ -69,12 +69,9 @@ def local_arxiv():
 
 
 @pytest.mark.parametrize("name", API)
-def test_api_response_matches_golden(name, local_arxiv, tmp_path):
-    from sync.settings import Config
-
-    config = Config({**local_arxiv.settings(), "storage.data_dir": str(tmp_path)})
+def test_api_response_matches_golden(name, local_arxiv, config):
     local_arxiv.api = first_page_only(name)
-    papers = list(ArxivSource(config)._results(_search_for(name)))
+    papers = list(ArxivSource(local_arxiv.config(config))._results(_search_for(name)))
     check_golden(name, [paper_record(p) for p in papers])
 
 

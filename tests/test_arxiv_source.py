@@ -14,14 +14,8 @@ ALL_ARCHIVES = "rss_all_archives_2024-11-28_TRIMMED_18_of_1504_items.xml"
 
 
 @pytest.fixture
-def local_arxiv():
-    with LocalArxiv() as server:
-        yield server
-
-
-@pytest.fixture
 def source(local_arxiv: LocalArxiv, config: Config) -> ArxivSource:
-    return ArxivSource(config.with_values(**{k.replace(".", "__"): v for k, v in local_arxiv.settings().items()}))
+    return ArxivSource(local_arxiv.config(config))
 
 
 def test_announcement_tells_new_cross_and_replace_apart(local_arxiv, source):
@@ -85,16 +79,14 @@ def test_retry_after_too_long_gives_up_at_once(local_arxiv, source):
 
 
 def test_timeout_is_retried_then_reported(local_arxiv, config):
-    settings = {**local_arxiv.settings(), "arxiv.timeout_seconds": 0.3, "arxiv.max_retries": 1}
-    slow = ArxivSource(config.with_values(**{k.replace(".", "__"): v for k, v in settings.items()}))
+    slow = ArxivSource(local_arxiv.config(config, arxiv__timeout_seconds=0.3, arxiv__max_retries=1))
     local_arxiv.feed = lambda cats: Reply(200, b"", delay=1.0)
     with pytest.raises(ArxivUnavailableError, match="timed out"):
         slow.announcement(("cs.DC",))
 
 
 def test_requests_are_spaced_by_the_delay(local_arxiv, config):
-    settings = {**local_arxiv.settings(), "arxiv.delay_seconds": 0.4}
-    polite = ArxivSource(config.with_values(**{k.replace(".", "__"): v for k, v in settings.items()}))
+    polite = ArxivSource(local_arxiv.config(config, arxiv__delay_seconds=0.4))
     local_arxiv.feed = lambda cats: fixture_reply("rss_empty_feed_2024-11-28.xml")
     for _ in range(3):
         polite.announcement(("cs.DC",))

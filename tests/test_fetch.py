@@ -24,15 +24,8 @@ ATOM_CS_AI = "rss_atom_cs.AI_2025-08-20_TRIMMED_5_real_entries.xml"
 
 
 @pytest.fixture
-def local_arxiv():
-    with LocalArxiv() as server:
-        yield server
-
-
-@pytest.fixture
-def arxiv_config(local_arxiv: LocalArxiv, tmp_path: Path) -> Config:
-    return Config({**local_arxiv.settings(), "storage.data_dir": str(tmp_path / "data"),
-                   "arxiv.categories": ["cs.AI"], "arxiv.keywords": []})
+def arxiv_config(local_arxiv: LocalArxiv, config: Config) -> Config:
+    return local_arxiv.config(config, arxiv__categories=["cs.AI"], arxiv__keywords=[])
 
 
 def snapshot(store: Store) -> tuple:

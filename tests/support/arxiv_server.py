@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from sync.settings import Config
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
@@ -72,6 +74,12 @@ class LocalArxiv:
             "arxiv.timeout_seconds": 2.0,
             "arxiv.max_retries": 2,
         }
+
+    def config(self, base: Config, **overrides: object) -> Config:
+        """``base`` pointed at this server; ``overrides`` as in ``Config.with_values`` (``arxiv__x=...``)."""
+        values: dict[str, object] = {k.replace(".", "__"): v for k, v in self.settings().items()}
+        values.update(overrides)
+        return base.with_values(**values)
 
     def requests_to(self, prefix: str) -> list[Seen]:
         return [s for s in self.seen if s.path.startswith(prefix)]
