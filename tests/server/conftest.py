@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
-from typing import Iterable
 
 import pytest
 
@@ -13,52 +11,11 @@ from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, Paper, Ra
 from sync.sample import sample_announcement
 from sync.settings import Config
 from sync.store import Store
+from sync.store.rankings import RankingRow
 
 TOKEN = "test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 DAY = date(2025, 9, 24)
-
-
-class RankingStandIn(Store):
-    """The ranking part's store contract (docs/architecture.md) over a list, until its mixin lands."""
-
-    def __init__(self, path):
-        super().__init__(path)
-        self._ranked: list[RankedPaper] = []
-        self._feedback: dict[str, str] = {}
-
-    def seed_ranked(self, ranked: Iterable[RankedPaper]) -> None:
-        self._ranked.extend(ranked)
-
-    def _filtered(self, day, min_score, status):
-        day = day or self.latest_ranking_date()
-        rows = [replace(r, status=self._feedback[r.paper.arxiv_id]) if r.paper.arxiv_id in self._feedback else r
-                for r in self._ranked if r.day == day]
-        rows = [r for r in rows if (min_score is None or r.score >= min_score) and (status is None or r.status == status)]
-        return sorted(rows, key=lambda r: r.rank)
-
-    def ranked_papers(self, day=None, *, min_score=None, status=None, limit=100, offset=0):
-        return self._filtered(day, min_score, status)[offset:offset + limit]
-
-    def count_ranked(self, day=None, *, min_score=None, status=None):
-        return len(self._filtered(day, min_score, status))
-
-    def latest_ranking_date(self):
-        return max((r.day for r in self._ranked), default=None)
-
-    def set_feedback(self, arxiv_id, action):
-        assert action in ("saved", "dismissed")
-        self._feedback[arxiv_id] = action
-
-    def clear_feedback(self, arxiv_id):
-        self._feedback.pop(arxiv_id, None)
-
-    def last_rank_run(self):
-        return None
-
-
-def make_store(path) -> Store:
-    return RankingStandIn(path) if not hasattr(Store, "seed_ranked") else Store(path)
 
 
 def sample_papers(n: int) -> list[Paper]:
@@ -71,12 +28,11 @@ def seed_day(store: Store, papers: list[Paper], *, day: date = DAY, outcome: Fet
                          source="sample")
     run = store.start_fetch_run(kind="sample", query="test")
     store.finish_fetch_run(run, outcome=outcome, announce_date=day, new=len(papers))
-    ranked = [RankedPaper(paper=store.get_paper(p.arxiv_id), day=day, score=round(0.9 - i * 0.01, 4),
-                          reason=f"close to your library item {i}", rank=i + 1, tags=("ml",) if i % 2 else (),
-                          collection="COLL0001" if i == 0 else None)
-              for i, p in enumerate(papers)]
-    store.seed_ranked(ranked)
-    return ranked
+    rows = [RankingRow(p.arxiv_id, score=round(0.9 - i * 0.01, 4), reason=f"close to your library item {i}",
+                       tags=("ml",) if i % 2 else (), collection="COLL0001" if i == 0 else None)
+            for i, p in enumerate(papers)]
+    store.save_ranking(day, rows)
+    return store.ranked_papers(day, limit=len(rows))
 
 
 @pytest.fixture
@@ -89,7 +45,7 @@ def server_config(config: Config) -> Config:
 
 @pytest.fixture
 def api_store(server_config: Config):
-    s = make_store(server_config.store_path)
+    s = Store(server_config.store_path)
     yield s
     s.close()
 

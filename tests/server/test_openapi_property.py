@@ -23,7 +23,8 @@ from tests.support.arxiv_server import LocalArxiv
 @pytest.fixture(scope="module")
 def property_app(tmp_path_factory):
     from sync.settings import Config
-    from tests.server.conftest import TOKEN, make_store
+    from sync.store import Store
+    from tests.server.conftest import TOKEN
 
     data = tmp_path_factory.mktemp("data")
     with LocalArxiv() as arxiv:
@@ -33,7 +34,7 @@ def property_app(tmp_path_factory):
                          "zotero.api_url": "http://127.0.0.1:9", "zotero.max_retries": 0,
                          "zotero.retry_base_seconds": 0.01,
                          **arxiv.settings(), "arxiv.max_retries": 0})
-        store = make_store(config.store_path)
+        store = Store(config.store_path)
         ranked = seed_day(store, sample_papers(20))
         seed_library(store, in_library={ranked[0].paper.arxiv_id: "ITEMKEY1"})
         app = create_app(config, store=store)
