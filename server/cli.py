@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Any
-
 import click
 
 from sync.cli import cli, pass_app, run_command
@@ -26,6 +24,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
     import waitress
 
     from server import create_app
+    from sync.schedule import start_scheduler
 
     config = app.config
     host = host or config["server.host"]
@@ -37,7 +36,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
                    "until you run `paperfeed init`", err=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     wsgi = create_app(config, store=app.store)
-    scheduler = None if no_schedule else start_schedule(config, app.store)
+    scheduler = None if no_schedule else start_scheduler(config, app.store)
     click.echo(f"paperfeed API on http://{host}:{port}/api/health"
                + ("" if scheduler is not None else " (no schedule)"))
     try:
@@ -47,24 +46,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
                        _quiet=True)
     finally:
         if scheduler is not None:
-            stop_schedule(scheduler)
-
-
-def start_schedule(config: Any, store: Any) -> Any:
-    """Start the in-process daily schedule (``sync.schedule``); None when it is not available."""
-    try:
-        from sync import schedule
-    except ImportError:
-        click.echo("note: sync.schedule is not available; the daily cycle will not run on a schedule",
-                   err=True)
-        return None
-    return schedule.start_scheduler(config, store)
-
-
-def stop_schedule(scheduler: Any) -> None:
-    shutdown = getattr(scheduler, "shutdown", None) or getattr(scheduler, "stop", None)
-    if shutdown is not None:
-        shutdown()
+            scheduler.shutdown()
 
 
 def _is_loopback(host: str) -> bool:

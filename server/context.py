@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, request
 from marshmallow import Schema
 
+from sync.cycle import run_cycle
 from sync.settings import Config
 from sync.store import Store
 
 from .errors import ApiError
-from .sync_jobs import SyncJob
+from .sync_jobs import CycleRunner, SyncJob
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Services:
     store: Store
     sync_job: SyncJob = field(default_factory=SyncJob)
     openapi: dict | None = None
-    cycle_runner: Callable[..., Any] | None = None  # default: sync.cycle.run_cycle
+    cycle_runner: CycleRunner = run_cycle  # tests put a controllable cycle here
 
 
 def services() -> Services:

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from sync.cycle import CycleResult
+from sync.errors import PaperfeedError
+
 log = logging.getLogger(__name__)
 
-Runner = Callable[..., Any]  # run_cycle(config, store, *, sample, progress)
+CycleRunner = Callable[..., CycleResult]  # sync.cycle.run_cycle(config, store, *, sample, progress)
 
 
 def _now() -> str:
@@ -38,7 +41,7 @@ class SyncJob:
             return {"state": self.state, "step": self.step, "started_at": self.started_at,
                     "finished_at": self.finished_at, "last_outcome": self.last_outcome}
 
-    def start(self, runner: Runner, *args: Any, **kwargs: Any) -> bool:
+    def start(self, runner: CycleRunner, *args: Any, **kwargs: Any) -> bool:
         """Start ``runner`` in the background; False when a run is already going."""
         with self._lock:
             if self.state == "running":
@@ -55,45 +58,25 @@ class SyncJob:
         if thread is not None:
             thread.join(timeout)
 
-    def _progress(self, *args: Any, **kwargs: Any) -> None:
-        step = args[0] if args else kwargs.get("step") or kwargs.get("message")
-        if step is not None:
+    def _progress(self, label: str | int, *counts: int) -> None:
+        """The stages report ``(label, done, total)``; the library pull only ``(done, total)``."""
+        if isinstance(label, str):
             with self._lock:
-                self.step = str(step)[:200]
+                self.step = label[:200]
 
-    def _run(self, runner: Runner, args: tuple, kwargs: dict) -> None:
+    def _run(self, runner: CycleRunner, args: tuple, kwargs: dict) -> None:
         try:
             result = runner(*args, progress=self._progress, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - any failure becomes the visible outcome
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            if not hasattr(exc, "code"):
-                log.exception("background sync failed")
-            self._finish("failed", message)
+        except PaperfeedError as exc:  # e.g. BusyError: a CLI cycle holds the lock
+            self._finish("failed", exc.message)
+        except Exception as exc:  # noqa: BLE001 - a bug: logged, and visible as the outcome
+            log.exception("background sync failed")
+            self._finish("failed", f"{type(exc).__name__}: {exc}")
         else:
-            self._finish(_result_state(result), _result_message(result))
+            self._finish("done" if result.ok else "failed", "; ".join(result.lines())[:2000])
 
     def _finish(self, state: str, message: str) -> None:
         with self._lock:
             self.state, self.finished_at = state, _now()
             self.last_outcome = {"state": state, "message": message, "finished_at": self.finished_at}
 
-
-def _result_state(result: Any) -> str:
-    ok = getattr(result, "ok", None)
-    if ok is False:
-        return "failed"
-    status = str(getattr(result, "status", "") or "").lower()
-    return "failed" if status in ("failed", "error") else "done"
-
-
-def _result_message(result: Any) -> str:
-    lines = getattr(result, "lines", None)
-    if callable(lines):
-        return "; ".join(lines())[:2000]
-    for name in ("line", "summary_line", "summary"):
-        value = getattr(result, name, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value:
-            return value
-    return "" if result is None else str(result)[:2000]

@@ -8,14 +8,17 @@ from flask import Blueprint, Response as FlaskResponse, jsonify
 from werkzeug.exceptions import MethodNotAllowed
 
 from sync.ids import ArxivId, parse_arxiv_id
+from sync.models import Paper
+from sync.saving import find_paper, paper_bibtex
+from sync.saving import save_paper as save_to_zotero
 
-from .. import engine
 from .. import schemas as S
 from ..announcement import announcement_state
 from ..apidoc import Response, operation
 from ..context import load_body, load_query, services
 from ..errors import ApiError
 from ..present import display_status, match_json, matches_json, paper_json
+from ..queries import all_ranked, library_view, matches_page
 from ..related import related_matches
 
 bp = Blueprint("papers", __name__)
@@ -32,12 +35,10 @@ def parse_id(raw: str) -> ArxivId:
     return parse_arxiv_id(_COLLAPSED_SCHEME.sub(r"\1//", raw))
 
 
-def _require_paper(arxiv_id: str):
+def _require_paper(arxiv_id: str) -> Paper:
+    """The stored paper, else fetched from arXiv and stored (NotFoundError -> 404 when arXiv has none)."""
     svc = services()
-    paper = engine.paper(svc.store, svc.config, arxiv_id)
-    if paper is None:
-        raise ApiError(404, "not_found", f"arXiv has no paper {arxiv_id}", details={"id": arxiv_id})
-    return paper
+    return find_paper(svc.store, svc.config, arxiv_id)
 
 
 @bp.get("/api/papers")
@@ -46,20 +47,13 @@ def _require_paper(arxiv_id: str):
 def list_papers():
     q = load_query(S.PapersQuerySchema)
     store = services().store
-    day = q.get("date") or engine.latest_ranking_date(store)
-    limit, offset, min_score, status = q["limit"], q["offset"], q.get("min_score"), q.get("status")
+    day = q.get("date") or store.latest_ranking_date()
+    limit, offset = q["limit"], q["offset"]
     items: list[dict] = []
     total = 0
     if day is not None:
-        if status is None:
-            total = engine.count_ranked(store, day, min_score=min_score)
-            page = engine.ranked_papers(store, day, min_score=min_score, limit=limit, offset=offset)
-            items = matches_json(page, engine.library_view(store, (r.paper.arxiv_id for r in page)))
-        else:  # "in_library" is not a feedback status: decide per paper, then page
-            ranked = engine.all_ranked(store, day, min_score=min_score)
-            library = engine.library_view(store, (r.paper.arxiv_id for r in ranked))
-            wanted = [m for m in matches_json(ranked, library) if m["status"] == status]
-            total, items = len(wanted), wanted[offset:offset + limit]
+        total, items = matches_page(store, day, min_score=q.get("min_score"), status=q.get("status"),
+                                    limit=limit, offset=offset)
     state = announcement_state(store.fetch_runs(limit=20), day, total=total, explicit_date="date" in q)
     # The hot route: present.py already builds the documented shape, so no marshmallow dump
     # (a third of the request's time); the schemathesis run checks it against the document.
@@ -80,11 +74,11 @@ def get_paper(paper_id: str):
     arxiv_id = parse_id(paper_id).id
     store = services().store
     paper = _require_paper(arxiv_id)
-    day = engine.latest_ranking_date(store)
-    candidates = engine.all_ranked(store, day) if day else []
+    day = store.latest_ranking_date()
+    candidates = all_ranked(store, day) if day else []
     ranked = next((r for r in candidates if r.paper.arxiv_id == arxiv_id), None)
     related = related_matches(paper, [r for r in candidates if r.status != "dismissed"])
-    library = engine.library_view(store, [arxiv_id] + [r.paper.arxiv_id for r in related])
+    library = library_view(store, [ranked, *related] if ranked else related, extra_ids=[arxiv_id])
     match = match_json(ranked, library) if ranked else None
     item_key = library.item_key(arxiv_id)
     return S.PaperDetailSchema().dump({
@@ -93,7 +87,7 @@ def get_paper(paper_id: str):
         "item_key": item_key,
         "status": match["status"] if match else display_status("new", item_key is not None),
         "match": match,
-        "bibtex": engine.bibtex(store, paper),
+        "bibtex": paper_bibtex(store, paper),
         "related": matches_json(related, library),
     })
 
@@ -103,7 +97,7 @@ def get_paper(paper_id: str):
            responses={200: Response("BibTeX", content_type="text/x-bibtex"), **_NOT_FOUND})
 def get_bibtex(paper_id: str):
     paper = _require_paper(parse_id(paper_id).id)
-    return FlaskResponse(engine.bibtex(services().store, paper), mimetype="text/x-bibtex")
+    return FlaskResponse(paper_bibtex(services().store, paper), mimetype="text/x-bibtex")
 
 
 @bp.post("/api/papers/<path:paper_id>/save")
@@ -117,8 +111,9 @@ def save_paper(paper_id: str):
     body = load_body(S.SaveRequestSchema)
     svc = services()
     # save_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued
-    result = engine.save(svc.store, svc.config, arxiv_id, tags=body["tags"], collection=body["collection"],
-                         note=body["note"])
+    tags = None if body["tags"] is None else tuple(body["tags"])
+    result = save_to_zotero(svc.store, svc.config, arxiv_id, tags=tags, collection=body["collection"],
+                            note=body["note"])
     payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}
     if result.status == "failed":
         raise ApiError(502, "save_failed", payload["message"] or "Zotero refused the item", details=payload)
@@ -133,7 +128,7 @@ def dismiss_paper(paper_id: str):
     arxiv_id = parse_id(paper_id).id
     store = services().store
     _require_stored(arxiv_id)
-    engine.set_feedback(store, arxiv_id, "dismissed")
+    store.set_feedback(arxiv_id, "dismissed")
     return S.FeedbackResultSchema().dump({"status": "dismissed"})
 
 
@@ -145,7 +140,7 @@ def undo_paper(paper_id: str):
     arxiv_id = parse_id(paper_id).id
     store = services().store
     _require_stored(arxiv_id)
-    engine.clear_feedback(store, arxiv_id)
+    store.clear_feedback(arxiv_id)
     return S.FeedbackResultSchema().dump({"status": "new"})
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response as FlaskResponse, request
 
-from .. import engine
+from sync.reports import render_atom, render_report
+
 from .. import schemas as S
 from ..apidoc import Response, operation
 from ..auth import bearer_token, check_token
@@ -22,7 +23,7 @@ _MIMETYPES = {"md": "text/markdown", "html": "text/html"}
 def report():
     q = load_query(S.ReportQuerySchema)
     svc = services()
-    text = engine.render_report(svc.store, svc.config, day=q.get("date"), week=q["week"], fmt=q["format"])
+    text = render_report(svc.store, svc.config, day=q.get("date"), week=q["week"], fmt=q["format"])
     return FlaskResponse(text, mimetype=_MIMETYPES[q["format"]])
 
 
@@ -34,5 +35,5 @@ def atom_feed():
     q = load_query(S.FeedQuerySchema)
     check_token(bearer_token() or q.get("token"))
     svc = services()
-    text = engine.render_atom(svc.store, svc.config, feed_url=request.base_url)
+    text = render_atom(svc.store, svc.config, feed_url=request.base_url)
     return FlaskResponse(text, mimetype="application/atom+xml")

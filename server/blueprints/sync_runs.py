@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .. import engine
 from .. import schemas as S
 from ..apidoc import Response, operation
 from ..context import load_body, services
@@ -21,8 +20,7 @@ bp = Blueprint("sync_runs", __name__)
 def start_sync():
     body = load_body(S.SyncRequestSchema)
     svc = services()
-    run_cycle = svc.cycle_runner or engine.cycle_runner()
-    if not svc.sync_job.start(run_cycle, svc.config, svc.store, sample=body["sample"]):
+    if not svc.sync_job.start(svc.cycle_runner, svc.config, svc.store, sample=body["sample"]):
         raise ApiError(409, "sync_running", "a sync is already running", details=svc.sync_job.snapshot())
     return S.SyncStateSchema().dump(svc.sync_job.snapshot()), 202
 

@@ -23,6 +23,7 @@ from tests.support.arxiv_server import LocalArxiv
 @pytest.fixture(scope="module")
 def property_app(tmp_path_factory):
     from sync.settings import Config
+    from sync.cycle import CycleResult
     from sync.store import Store
     from tests.server.conftest import TOKEN
 
@@ -38,7 +39,7 @@ def property_app(tmp_path_factory):
         ranked = seed_day(store, sample_papers(20))
         seed_library(store, in_library={ranked[0].paper.arxiv_id: "ITEMKEY1"})
         app = create_app(config, store=store)
-        app.extensions["paperfeed"].cycle_runner = lambda config, store, *, sample=False, progress=None: "ok"
+        app.extensions["paperfeed"].cycle_runner = lambda config, store, *, sample=False, progress=None: CycleResult()
         yield app
         store.close()
 

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from sync.cycle import CycleResult, StepResult
 from sync.errors import BusyError
 from sync.models import FetchOutcome
 from tests.server.conftest import AUTH, DAY, sample_papers, seed_day, seed_library
@@ -65,7 +66,7 @@ class BlockingCycle:
         progress("rank")
         if self.fail:
             raise self.fail
-        return "fetched 3, ranked 3"
+        return CycleResult(steps=[StepResult("fetch", "ok", "fetched 3"), StepResult("rank", "ok", "ranked 3")])
 
 
 def test_sync_one_at_a_time_then_done(app, client):
@@ -126,3 +127,32 @@ def test_atom_feed_with_token(client, api_store, how):
     text = response.get_data(as_text=True)
     assert "<feed" in text and ranked[0].paper.arxiv_id in text
     assert "token=" not in text  # the feed's self link must not leak the token
+
+
+@pytest.mark.parametrize("result,outcome,message", [
+    ("ok: 4 items updated", "ok", "4 items updated"),
+    ("unchanged", "ok", "unchanged"),
+    ("error: Zotero refused the API key (403)", "error", "Zotero refused the API key (403)"),
+])
+def test_health_last_sync_outcome_from_the_pull_result(client, api_store, result, outcome, message):
+    seed_library(api_store, in_library={})
+    api_store.note_library_sync(result)
+    last_sync = client.get("/api/health").get_json()["last_sync"]
+    assert (last_sync["outcome"], last_sync["message"]) == (outcome, message)
+    assert last_sync["at"].endswith("Z")
+
+
+def test_health_interrupted_library_pull(client, api_store):
+    api_store.reset_library_index("users/12345")
+    assert client.get("/api/health").get_json()["last_sync"] is None  # never pulled
+    api_store.begin_library_pull(target_version=9, item_keys=["A", "B"], collection_keys=[])
+    last_sync = client.get("/api/health").get_json()["last_sync"]
+    assert last_sync["outcome"] == "interrupted" and "2 items" in last_sync["message"]
+
+
+def test_health_last_rank_from_the_rank_runs(client, api_store):
+    run = api_store.start_rank_run(day=DAY, backend="tfidf")
+    assert client.get("/api/health").get_json()["last_rank"]["outcome"] == "running"
+    api_store.finish_rank_run(run, outcome="ok", candidates=40, ranked=12, message="12 ranked")
+    last_rank = client.get("/api/health").get_json()["last_rank"]
+    assert (last_rank["outcome"], last_rank["message"]) == ("ok", "12 ranked") and last_rank["at"].endswith("Z")

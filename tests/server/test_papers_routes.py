@@ -131,3 +131,25 @@ def test_papers_undo_unknown_paper_is_404(client, seeded):
     response = client.post("/api/papers/2501.99999/undo", headers=AUTH)
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_papers_status_filter_splits_undecided_papers_by_the_library(client, api_store, seeded):
+    from tests.server.conftest import seed_library
+
+    ids = [r.paper.arxiv_id for r in seeded]
+    seed_library(api_store, in_library={ids[1]: "ITEM0001", ids[4]: "ITEM0004", ids[7]: "ITEM0007"})
+    api_store.set_feedback(ids[4], "saved")  # the user's decision wins over the index
+    api_store.set_feedback(ids[9], "dismissed")
+
+    in_library = get(client, "/api/papers?status=in_library")
+    assert [(m["paper"]["id"], m["item_key"], m["status"]) for m in in_library["items"]] == [
+        (ids[1], "ITEM0001", "in_library"), (ids[7], "ITEM0007", "in_library")]
+    assert in_library["total"] == 2
+    assert [m["rank"] for m in get(client, "/api/papers?status=in_library&offset=1")["items"]] == [8]
+    saved = get(client, "/api/papers?status=saved")
+    assert [(m["paper"]["id"], m["item_key"]) for m in saved["items"]] == [(ids[4], "ITEM0004")]
+    new = get(client, "/api/papers?status=new&limit=500")
+    assert new["total"] == 26 and {m["status"] for m in new["items"]} == {"new"}
+    assert not {ids[1], ids[4], ids[7], ids[9]} & {m["paper"]["id"] for m in new["items"]}
+    first_new = get(client, "/api/papers?status=new&limit=2&offset=1")
+    assert [m["rank"] for m in first_new["items"]] == [3, 4] and first_new["total"] == 26
