@@ -15,6 +15,7 @@ Vectors are L2-normalised rows so a dot product is a cosine.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
@@ -35,28 +36,72 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1):
-    """L2-normalised sparse TF-IDF rows of ``texts``, fitted on exactly these texts.
+# Hashed term counts instead of a fitted vocabulary: sorting and pruning a vocabulary of ~10^6
+# bigrams cost seconds per run; hashing needs no vocabulary, so each text is tokenised once per
+# process (memoised below) and only the document frequencies are recomputed for each text set.
+HASH_FEATURES = 2**20
+_COUNT_CACHE_SIZE = 50_000
+_count_cache: "OrderedDict[str, tuple[np.ndarray, np.ndarray]]" = OrderedDict()
+_hasher = None
 
-    Unigrams and bigrams, sublinear tf, English stop words; ``min_df`` 1 by default because a
-    library of ten papers must still work (2 when a background corpus is present); ``max_df`` drops words present in most
-    texts of the day ("model", "propose").
+
+def _term_counts(texts: Sequence[str]):
+    """Sparse (len(texts), HASH_FEATURES) unigram+bigram counts; each distinct text tokenised once per process.
+
+    A memo of a pure function: the output is the same with or without it. Bounded (oldest
+    entries dropped) so a long-running server does not grow without limit.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    global _hasher
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import HashingVectorizer
 
+    if _hasher is None:
+        _hasher = HashingVectorizer(
+            n_features=HASH_FEATURES, ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None,
+            token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b", dtype=np.float32)
+    missing = [t for t in dict.fromkeys(texts) if t not in _count_cache]
+    if missing:
+        fresh = _hasher.transform(missing)
+        for n, text in enumerate(missing):
+            lo, hi = fresh.indptr[n], fresh.indptr[n + 1]
+            _count_cache[text] = (fresh.indices[lo:hi].copy(), fresh.data[lo:hi].copy())
+    rows = [_count_cache[t] for t in texts]
+    while len(_count_cache) > _COUNT_CACHE_SIZE:
+        _count_cache.popitem(last=False)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(i) for i, _ in rows])
+    indices = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, np.int32)
+    data = np.concatenate([d for _, d in rows]) if rows else np.zeros(0, np.float32)
+    return csr_matrix((data, indices, indptr), shape=(len(rows), HASH_FEATURES), dtype=np.float32)
+
+
+def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1):
+    """L2-normalised sparse TF-IDF rows of ``texts``, with document frequencies from exactly these texts.
+
+    Unigrams and bigrams (hashed), sublinear tf, English stop words, smooth idf (scikit-learn's
+    formula); ``min_df`` 1 by default because a library of ten papers must still work (2 when a
+    background corpus is present, and only with >= 100 texts); terms in more than half of the texts
+    ("model", "propose") are dropped once there are >= 20 texts.
+    """
     if not texts:
         return None
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=min_df if len(texts) >= 100 else 1,
-        max_df=0.5 if len(texts) >= 20 else 1.0, max_features=200_000, dtype=np.float32,
-        token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b",
-    )
-    try:
-        return vectorizer.fit_transform(texts)
-    except ValueError:  # every text empty or only stop words
+    counts = _term_counts(texts)
+    n = counts.shape[0]
+    if counts.nnz == 0:  # every text empty or only stop words
         from scipy.sparse import csr_matrix
 
-        return csr_matrix((len(texts), 1), dtype=np.float32)
+        return csr_matrix((n, 1), dtype=np.float32)
+    df = np.bincount(counts.indices, minlength=HASH_FEATURES)
+    keep = df >= (min_df if n >= 100 else 1)
+    if n >= 20:
+        keep &= df <= 0.5 * n
+    idf = np.where(keep, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0).astype(np.float32)
+    weighted = counts.copy()
+    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
+    weighted.eliminate_zeros()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    weighted.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(weighted.indptr)).astype(np.float32)
+    return weighted
 
 
 class SentenceEncoder:

@@ -86,9 +86,28 @@ def knn_score(sims: np.ndarray, weights: np.ndarray, k: int) -> tuple[np.ndarray
     if n_docs == 0:
         return np.zeros(n_rows, dtype=np.float32), np.zeros((n_rows, 0), dtype=np.int64)
     k = max(1, min(k, n_docs))
-    # argsort on (-sim, index) keeps ties deterministic
-    top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    top = _top_k(sims, k)
     top_sims = np.take_along_axis(sims, top, axis=1)
+    order = np.lexsort((top, -top_sims), axis=1)
+    top = np.take_along_axis(top, order, axis=1)
+    top_sims = np.take_along_axis(top_sims, order, axis=1)
     top_weights = weights[top]
     score = (top_sims * top_weights).sum(axis=1) / np.maximum(top_weights.sum(axis=1), 1e-9)
     return score.astype(np.float32), top
+
+
+def _top_k(sims: np.ndarray, k: int) -> np.ndarray:
+    """Indices of each row's k largest values, ties at the k-th value going to the lower index.
+
+    Linear time (argpartition for the k-th value) instead of sorting every row: a 2,000 x 5,000
+    matrix sorts in about a second, this takes a few vectorised passes.
+    """
+    n_rows, n_docs = sims.shape
+    if k >= n_docs:
+        return np.tile(np.arange(n_docs), (n_rows, 1))
+    kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1:k]  # the k-th largest value per row
+    above = sims > kth
+    equal = sims == kth
+    room = k - above.sum(axis=1, keepdims=True)  # how many of the tied values still fit
+    chosen = above | (equal & (np.cumsum(equal, axis=1) <= room))
+    return np.nonzero(chosen)[1].reshape(n_rows, k)
