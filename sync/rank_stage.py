@@ -121,7 +121,7 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
         dismissed = tuple(feedback_papers[i] for i, a in sorted(feedback.items())
                           if a == "dismissed" and i in feedback_papers)
         candidate_ids = {p.arxiv_id for p in candidates}
-        background_size = int(config.get("ranking.background_size", 3000))
+        background_size = int(config.get("ranking.background_size", 10000))
         background = tuple(store.background_papers(day, exclude=candidate_ids | set(feedback), limit=background_size)) \
             if background_size > 0 else ()
         profile = Profile(library=tuple(items), keywords=tuple(config["arxiv.keywords"]),

@@ -104,7 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ranking.exclude_keywords", list, [],
             "Papers whose title or abstract contains one of these phrases are never shown."),
     Setting("ranking.favourite_authors", list, [], "Papers by these authors score high (\"Jane Doe\")."),
-    Setting("ranking.background_size", int, 3000,
+    Setting("ranking.background_size", int, 10000,
             "Recently announced papers the ranker contrasts your library with (0 turns contrast off)."),
     # storage
     Setting("storage.data_dir", str, "", "Directory of the SQLite store and reports (empty: the user data dir)."),

@@ -193,3 +193,33 @@ def test_rank_papers_newer_library_items_weigh_more():
 def test_rank_options_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         RankOptions(**bad)
+
+
+def test_rank_papers_orders_by_unrounded_score_so_rounding_creates_no_ties():
+    cands = [paper(f"2509.{n:05d}", f"Loop tiling compiler pass {n}", "Loop tiling and register allocation in a "
+                   "polyhedral compiler backend for GPU kernels " + "vectorization " * n) for n in range(1, 9)]
+    result = rank_papers(cands, Profile(library=tuple(COMPILERS)), now=NOW, options=tfidf())
+    raw = [s.raw_score for s in result.scored]
+    assert raw == sorted(raw, reverse=True)
+    assert all(s.score == round(s.raw_score, 4) for s in result.scored)
+    # equal rounded scores keep the order of their unrounded scores, not of their ids
+    for a, b in zip(result.scored, result.scored[1:]):
+        if a.score == b.score and a.raw_score != b.raw_score:
+            assert a.raw_score > b.raw_score
+
+
+def test_rank_papers_exact_ties_are_broken_by_arxiv_id():
+    cands = [paper(i, "Sentiment of tweets", "A transformer classifies tweets.") for i in ("2509.3", "2509.1", "2509.2")]
+    result = rank_papers(cands, Profile(library=tuple(COMPILERS)), now=NOW, options=tfidf())
+    assert ids(result) == ["2509.1", "2509.2", "2509.3"]
+
+
+def test_rank_papers_library_author_is_named_but_does_not_reorder():
+    lib = tuple(replace(i, creators=("Ada Lovelace",)) for i in COMPILERS)
+    cands = [paper("2509.1", "Sentiment of tweets", "A transformer classifies tweets.", authors=("Ada Lovelace",)),
+             paper("2509.2", "Sentiment of reviews", "A transformer classifies reviews.")]
+    with_author = rank_papers(cands, Profile(library=lib), now=NOW, options=tfidf())
+    without = rank_papers(cands, Profile(library=tuple(COMPILERS)), now=NOW, options=tfidf())
+    by_id = {s.paper.arxiv_id: s for s in with_author.scored}
+    assert {s.paper.arxiv_id: s.raw_score for s in without.scored} == {k: s.raw_score for k, s in by_id.items()}
+    assert "author in your library: Ada Lovelace" in by_id["2509.1"].reason

