@@ -123,7 +123,7 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
         near = [(int(j), float(close_cal[row, n])) for n, j in enumerate(neighbours[row])] if neighbours.size else []
         if sem > 0:
             evidence.append((sem, _closeness_reason(near, positives)))
-        title_words, all_words = words(paper.title), words(text)
+        title_words, all_words = (words(paper.title), words(text)) if keyword_norm else ("", "")
         for original, phrase in keyword_norm:
             if f" {phrase} " in title_words:
                 evidence.append((KEYWORD_IN_TITLE, f"keyword: {original}"))
@@ -275,7 +275,7 @@ def _select(scored: list[ScoredPaper], profile: Profile, options: RankOptions) -
     selected = []
     for item in scored:
         paper = item.paper
-        haystack = words(document_text(paper.title, paper.abstract))
+        haystack = words(document_text(paper.title, paper.abstract)) if include or exclude else ""
         if paper.arxiv_id in options.already_shown:
             dropped["shown_before"] += 1
         elif paper.arxiv_id in in_library:

@@ -109,5 +109,5 @@ def _top_k(sims: np.ndarray, k: int) -> np.ndarray:
     above = sims > kth
     equal = sims == kth
     room = k - above.sum(axis=1, keepdims=True)  # how many of the tied values still fit
-    chosen = above | (equal & (np.cumsum(equal, axis=1) <= room))
+    chosen = above | (equal & (np.cumsum(equal, axis=1, dtype=np.int32) <= room))
     return np.nonzero(chosen)[1].reshape(n_rows, k)
