@@ -5,11 +5,10 @@
 The server is ``paperfeed serve`` (waitress) in its own process on loopback; this process runs the
 clients (one thread and one keep-alive HTTP session each). Reported: p50/p99 latency and requests/s
 of ``GET /api/papers`` (default page of 50 matches, about 100 KB of JSON) and, as the baseline in the
-same run, ``GET /api/health``. Papers come from the dev data set (falls back to the bundled sample).
-
-Until the ranking part's store (``Store.ranked_papers``) is in the tree, the server process is the
-same app and waitress settings as ``paperfeed serve`` over an in-memory ranking stand-in
-(``--stand-in``, said in the output), so the number then excludes the ranking SQL.
+same run, ``GET /api/health``. Papers come from the dev data set (falls back to the bundled sample)
+and are stored and ranked through the store's own API (``upsert_entries``, ``save_ranking``), with a
+synced library holding some of them, so the request does the real SQL. The load average is printed
+before and after: the machine has 2 cores shared with other jobs.
 """
 
 from __future__ import annotations
@@ -51,30 +50,25 @@ def load_papers(n: int):
     return [e.paper for e in sample_announcement().entries][:n], "bundled sample"
 
 
-def seed(store, papers):
-    """Store the papers as one announcement and a finished fetch run; return RankedPapers in rank order."""
-    from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, RankedPaper
+def seed(store, papers) -> None:
+    """One announcement, its fetch run, its ranking (every 10th paper suggests a collection) and a
+    synced library holding every 7th paper, all through the store API."""
+    from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, LibraryCollection, LibraryItem
+    from sync.store.rankings import RankingRow
 
     store.upsert_entries([AnnouncementEntry(p, AnnounceType.NEW) for p in papers], announce_date=DAY, source="sample")
     run = store.start_fetch_run(kind="sample", query="bench")
     store.finish_fetch_run(run, outcome=FetchOutcome.OK, announce_date=DAY, new=len(papers))
-    return [RankedPaper(paper=store.get_paper(p.arxiv_id), day=DAY, score=1.0 - i / 1000, reason="bench",
-                        rank=i + 1) for i, p in enumerate(papers)]
-
-
-def serve_stand_in(config_path: str, port: int) -> None:
-    """The server process of --stand-in: the serve command's app and waitress settings."""
-    import waitress
-
-    from server import create_app
-    from sync.settings import load_config
-    from tests.server.conftest import RankingStandIn
-
-    config = load_config(Path(config_path))
-    store = RankingStandIn(config.store_path)
-    store.seed_ranked(seed(store, load_papers(N_PAPERS)[0]))
-    waitress.serve(create_app(config, store=store), host="127.0.0.1", port=port,
-                   threads=config["server.threads"], ident="paperfeed", _quiet=True)
+    store.save_ranking(DAY, [RankingRow(p.arxiv_id, score=1.0 - i / 1000, reason="close to \"bench\" in your library",
+                                        tags=("ml", "bench"), collection="COLL0001" if i % 10 == 0 else None)
+                             for i, p in enumerate(papers)])
+    store.reset_library_index("users/1")
+    store.begin_library_pull(target_version=1, item_keys=[], collection_keys=[])
+    store.apply_library_page(
+        items=[LibraryItem(key=f"ITEM{i:04d}", title=p.title, arxiv_id=p.arxiv_id, tags=("ml",))
+               for i, p in enumerate(papers) if i % 7 == 0],
+        collections=[LibraryCollection(key="COLL0001", name="Reading group")])
+    store.finish_library_pull(version=1, result="ok: bench library")
 
 
 def free_port() -> int:
@@ -136,51 +130,86 @@ def load(url: str, path: str, clients: int, per_client: int) -> dict:
             "p99_ms": ordered[int(0.99 * (len(ordered) - 1))] * 1000, "rps": len(ordered) / elapsed}
 
 
+def profile(n: int) -> None:
+    """cProfile of ``n`` ``GET /api/papers`` through the Flask test client (no HTTP), top 25 by own+callees."""
+    import cProfile
+    import pstats
+
+    from server import create_app
+    from sync.settings import Config
+    from sync.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Config({"storage.data_dir": tmp, "server.token": TOKEN})
+        store = Store(config.store_path)
+        seed(store, load_papers(N_PAPERS)[0])
+        client = create_app(config, store=store).test_client()
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        assert client.get("/api/papers", headers=headers).status_code == 200
+        began = time.perf_counter()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(n):
+            client.get("/api/papers", headers=headers)
+        profiler.disable()
+        print(f"{n} x GET /api/papers in-process: {(time.perf_counter() - began) / n * 1000:.2f} ms each (profiled)")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        store.close()
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=100, help="requests per client")
-    parser.add_argument("--stand-in", action="store_true", help="force the in-memory ranking stand-in")
-    parser.add_argument("--serve-stand-in", nargs=2, metavar=("CONFIG", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=6, help="server.threads of the server (default 6)")
+    parser.add_argument("--profile", type=int, metavar="N", help="instead: cProfile N requests in-process")
     args = parser.parse_args()
-    if args.serve_stand_in:
-        serve_stand_in(args.serve_stand_in[0], int(args.serve_stand_in[1]))
+    if args.profile:
+        profile(args.profile)
         return
 
     from sync.store import Store
 
-    real = hasattr(Store, "ranked_papers") and hasattr(Store, "seed_ranked") and not args.stand_in
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.toml"
-        config_path.write_text(f'[server]\ntoken = "{TOKEN}"\n[storage]\ndata_dir = "{tmp}/data"\n', encoding="utf-8")
-        _, source = load_papers(N_PAPERS)
+        config_path.write_text(f'[server]\ntoken = "{TOKEN}"\nthreads = {args.threads}\n[storage]\ndata_dir = "{tmp}/data"\n', encoding="utf-8")
+        papers, source = load_papers(N_PAPERS)
+        store = Store(Path(tmp) / "data" / "paperfeed.sqlite3")
+        seed(store, papers)
+        store.close()
         port = free_port()
-        env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PYTHONPATH": str(ROOT)}
-        if real:
-            store = Store(Path(tmp) / "data" / "paperfeed.sqlite3")
-            store.seed_ranked(seed(store, load_papers(N_PAPERS)[0]))
-            store.close()
-            cmd = [str(ROOT / ".venv/bin/paperfeed"), "serve", "--port", str(port), "--no-schedule"]
-        else:
-            cmd = [sys.executable, __file__, "--serve-stand-in", str(config_path), str(port)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {**os.environ, "PAPERFEED_CONFIG": str(config_path)}
+        cmd = [str(ROOT / ".venv/bin/paperfeed"), "serve", "--port", str(port), "--no-schedule"]
+        server_log = (Path(tmp) / "server.log").open("wb")  # not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         try:
             url = f"http://127.0.0.1:{port}"
             wait_ready(url, proc)
             total = __import__("requests").get(url + "/api/papers?limit=1", headers={
                 "Authorization": f"Bearer {TOKEN}"}, timeout=5).json()["total"]
             assert total == N_PAPERS, total
+            before = load_average()
             health = load(url, "/api/health", args.clients, args.requests)
-            papers = load(url, "/api/papers", args.clients, args.requests)
+            papers_result = load(url, "/api/papers", args.clients, args.requests)
+            after = load_average()
         finally:
             proc.terminate()
             proc.wait(10)
-    print(f"server: {'paperfeed serve' if real else 'same app + waitress over the ranking stand-in'}, "
-          f"{N_PAPERS} ranked papers ({source}); {args.clients} clients x {args.requests} requests, loopback")
-    for name, r in (("GET /api/health (baseline)", health), ("GET /api/papers (50 per page)", papers)):
+            server_log.close()
+            queue_warnings = (Path(tmp) / "server.log").read_text(errors="replace").count("Task queue depth")
+    print(f"server: paperfeed serve (waitress, {args.threads} threads, {os.cpu_count()} cores), {N_PAPERS} ranked papers ({source}); "
+          f"{args.clients} clients x {args.requests} requests, loopback")
+    print(f"load average (1/5/15 min) before {before}, after {after}; "
+          f"waitress 'task queue depth' warnings: {queue_warnings}")
+    for name, r in (("GET /api/health (baseline)", health), ("GET /api/papers (50 per page)", papers_result)):
         print(f"{name:32s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  {r['rps']:7.0f} req/s  (n={r['n']})")
-    print(f"papers/health: p99 x{papers['p99_ms'] / health['p99_ms']:.1f}, throughput x{papers['rps'] / health['rps']:.2f}")
-    print(f"target p99 < 50 ms: {'met' if papers['p99_ms'] < 50 else 'NOT met'}")
+    print(f"papers/health: p99 x{papers_result['p99_ms'] / health['p99_ms']:.1f}, "
+          f"throughput x{papers_result['rps'] / health['rps']:.2f}")
+    print(f"target p99 < 50 ms: {'met' if papers_result['p99_ms'] < 50 else 'NOT met'}")
 
 
 if __name__ == "__main__":

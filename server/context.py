@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import current_app, request
@@ -29,6 +30,13 @@ def services() -> Services:
     return current_app.extensions["paperfeed"]
 
 
+@cache
+def _schema(schema: type[Schema]) -> Schema:
+    """One instance per schema class: building one deep-copies its fields (~0.1 ms a request);
+    ``load`` keeps no state on the instance, so the threads share it."""
+    return schema()
+
+
 def load_query(schema: type[Schema]) -> dict[str, Any]:
     """Validated query parameters (a repeated parameter is an error, not silently the first)."""
     args = request.args
@@ -36,7 +44,7 @@ def load_query(schema: type[Schema]) -> dict[str, Any]:
     if repeated:
         raise ApiError(400, "invalid_input", f"query parameter given more than once: {', '.join(repeated)}",
                        details={"fields": {key: ["given more than once"] for key in repeated}})
-    return schema().load(args.to_dict())
+    return _schema(schema).load(args.to_dict())
 
 
 def load_body(schema: type[Schema]) -> dict[str, Any]:
@@ -50,4 +58,4 @@ def load_body(schema: type[Schema]) -> dict[str, Any]:
             raise ApiError(400, "invalid_json", "request body is not valid JSON")
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_input", "request body must be a JSON object")
-    return schema().load(data)
+    return _schema(schema).load(data)
