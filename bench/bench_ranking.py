@@ -170,6 +170,15 @@ def evaluate(users: list[SimUser], encoder: TableEncoder, records: list[dict]) -
     return table
 
 
+def paired_bootstrap(ours: Sequence[float], theirs: Sequence[float], rounds: int = 10_000,
+                     seed: int = 0) -> tuple[float, float, float]:
+    """2.5th percentile, mean and 97.5th percentile of the mean per-user difference (resampling users)."""
+    diff = np.asarray(ours) - np.asarray(theirs)
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(rounds, len(diff)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(diff.mean()), float(np.percentile(means, 97.5))
+
+
 # speed ------------------------------------------------------------------------------------
 def _forget_memos() -> None:
     from sync.ranking import backends, profile, text
@@ -253,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {row['ndcg@10']:.3f} | {row['p@10']:.3f} | {row['map']:.3f} | {row['seconds/user']:.2f}"
               f" | {'-' if name.startswith('anchor') else f'{wins} (+{ties} ties)'} |")
     print(f"\nbest anchor nDCG@10 {best_anchor:.3f}")
+    for anchor in (k for k in table if k.startswith("anchor")):
+        low, mid, high = paired_bootstrap(table["paperfeed hybrid"]["wins"], table[anchor]["wins"])
+        print(f"paperfeed hybrid - {anchor}, nDCG@10 per user: mean {mid:+.3f}, 95% paired bootstrap CI"
+              f" [{low:+.3f}, {high:+.3f}]")
     if not args.no_speed:
         print("\n| speed: 2,000 candidates x 5,000 library | value | notes |\n|---|---|---|")
         for label, value, note in speed(records):
