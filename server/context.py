@@ -14,6 +14,7 @@ from sync.settings import Config
 from sync.store import Store
 
 from .errors import ApiError
+from .response_cache import ResponseCache
 from .sync_jobs import CycleRunner, SyncJob
 
 
@@ -23,6 +24,7 @@ class Services:
     store: Store
     sync_job: SyncJob = field(default_factory=SyncJob)
     openapi: dict | None = None
+    responses: ResponseCache = field(default_factory=ResponseCache)
     cycle_runner: CycleRunner = run_cycle  # tests put a controllable cycle here
 
 

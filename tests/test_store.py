@@ -81,3 +81,15 @@ def test_paper_merged_with_prefers_newer_version_and_keeps_known_fields():
     api = dataclasses.replace(PAPER, version=2, comment="12 pages", journal_ref="J. Foo 1 (2025)")
     merged = feed.merged_with(api)
     assert (merged.comment, merged.journal_ref, merged.title) == ("12 pages", "J. Foo 1 (2025)", "A title")
+
+
+def test_store_change_marker_moves_on_every_commit_from_any_connection(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    reader, writer = Store(path), Store(path)
+    before = reader.change_marker()
+    assert reader.change_marker() == before  # reading changes nothing
+    writer.upsert_entries([AnnouncementEntry(PAPER, AnnounceType.NEW)], announce_date=DAY, source="feed")
+    after_other = reader.change_marker()
+    assert after_other != before  # another connection (thread or process) committed
+    reader.set_feedback(PAPER.arxiv_id, "dismissed")
+    assert reader.change_marker() != after_other  # this object committed

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
-from flask import Blueprint, Response as FlaskResponse, jsonify
+from flask import Blueprint, Response as FlaskResponse, current_app, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from sync.ids import ArxivId, parse_arxiv_id
@@ -45,7 +46,18 @@ def _require_paper(arxiv_id: str) -> Paper:
 @operation("A day's ranked matches (default: the newest ranked day), with the announcement state",
            query=S.PapersQuerySchema, tags=("papers",), responses={200: Response("matches", S.PapersPageSchema)})
 def list_papers():
-    q = load_query(S.PapersQuerySchema)
+    svc = services()
+    # Keyed by the raw query string: a cached page was validated when it was rendered.
+    key = ("papers", svc.store.change_marker(), request.query_string)
+    page = svc.responses.get(key)
+    if page is None:
+        page = svc.responses.put(key, _papers_page(load_query(S.PapersQuerySchema)))
+    response = current_app.response_class(page.body, mimetype="application/json")
+    response.set_etag(page.etag)
+    return response.make_conditional(request)
+
+
+def _papers_page(q: dict) -> bytes:
     store = services().store
     day = q.get("date") or store.latest_ranking_date()
     limit, offset = q["limit"], q["offset"]
@@ -57,10 +69,10 @@ def list_papers():
     state = announcement_state(store.fetch_runs(limit=20), day, total=total, explicit_date="date" in q)
     # The hot route: present.py already builds the documented shape, so no marshmallow dump
     # (a third of the request's time); the schemathesis run checks it against the document.
-    return jsonify({
+    return json.dumps({
         "date": day.isoformat() if day else None, "announcement": state.state, "message": state.message,
         "total": total, "limit": limit, "offset": offset, "items": items,
-    })
+    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @bp.get("/api/papers/<path:paper_id>")

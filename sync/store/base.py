@@ -8,6 +8,7 @@ recorded in ``schema_migrations``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import threading
@@ -42,6 +43,8 @@ class StoreBase:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self._generation = 0  # bumped by every commit through this Store
+        self._connection_serials = itertools.count(1)
         if str(path) != ":memory:":
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +59,7 @@ class StoreBase:
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
+            self._local.serial = next(self._connection_serials)
         return conn
 
     def _connect(self) -> sqlite3.Connection:
@@ -102,6 +106,7 @@ class StoreBase:
                 raise
             else:
                 conn.execute("COMMIT")
+                self._generation += 1
             finally:
                 self._local.depth = 0
 
@@ -137,6 +142,18 @@ class StoreBase:
                 except sqlite3.DatabaseError as exc:
                     raise StorageError(f"migration {name} failed: {exc}") from exc
                 conn.execute("INSERT INTO schema_migrations (number, name) VALUES (?, ?)", (number, name))
+
+    def change_marker(self) -> tuple[int, int, int]:
+        """A value that changes whenever the store's content may have changed.
+
+        Commits through this object bump a counter; SQLite's ``data_version`` changes when any
+        other connection (another thread's, or another process such as a CLI ``paperfeed daily``)
+        commits. ``data_version`` counts per connection, so the marker carries the calling
+        thread's connection serial: equal markers mean the same connection saw no change in
+        between, and callers may reuse what they computed from the store.
+        """
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self._local.serial, self._generation, version
 
     def check(self) -> bool:
         """True when the store answers a trivial query (for health checks)."""

@@ -153,3 +153,28 @@ def test_papers_status_filter_splits_undecided_papers_by_the_library(client, api
     assert not {ids[1], ids[4], ids[7], ids[9]} & {m["paper"]["id"] for m in new["items"]}
     first_new = get(client, "/api/papers?status=new&limit=2&offset=1")
     assert [m["rank"] for m in first_new["items"]] == [3, 4] and first_new["total"] == 26
+
+
+def test_papers_page_is_rebuilt_after_a_commit_from_another_connection(client, api_store, server_config, seeded):
+    """The rendered page is reused while the store is unchanged; a commit elsewhere (e.g. a CLI
+    `paperfeed daily` in another process) makes the next request rebuild it."""
+    from sync.store import Store
+
+    first = client.get("/api/papers?limit=3", headers=AUTH)
+    again = client.get("/api/papers?limit=3", headers=AUTH)
+    assert again.get_data() == first.get_data()
+    other = Store(server_config.store_path)
+    other.set_feedback(seeded[0].paper.arxiv_id, "dismissed")
+    other.close()
+    body = get(client, "/api/papers?limit=3")
+    assert body["items"][0]["status"] == "dismissed"
+
+
+def test_papers_etag_answers_304_when_unchanged(client, seeded):
+    first = client.get("/api/papers", headers=AUTH)
+    etag = first.headers["ETag"]
+    unchanged = client.get("/api/papers", headers={**AUTH, "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    client.post(f"/api/papers/{seeded[1].paper.arxiv_id}/dismiss", headers=AUTH)
+    changed = client.get("/api/papers", headers={**AUTH, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
