@@ -34,7 +34,7 @@ KEYWORD_IN_ABSTRACT = 0.35
 FAVOURITE_AUTHOR = 0.6
 SAVED_AUTHOR = 0.4
 # An author who merely appears somewhere in the library is named in the reason but adds nothing to the
-# score: on the tuning users a 0.15 noisy-OR boost cost 0.020 nDCG@10 (big libraries share authors with
+# score: on the tuning users a 0.15 noisy-OR boost cost 0.028 nDCG@10 (big libraries share authors with
 # many off-topic papers). Favourite and saved authors are the user's own statements and do boost.
 LIBRARY_AUTHOR = 0.0
 PRIMARY_CATEGORY = 0.12
