@@ -58,11 +58,9 @@ class SyncJob:
         if thread is not None:
             thread.join(timeout)
 
-    def _progress(self, label: str | int, *counts: int) -> None:
-        """The stages report ``(label, done, total)``; the library pull only ``(done, total)``."""
-        if isinstance(label, str):
-            with self._lock:
-                self.step = label[:200]
+    def _progress(self, label: str, done: int, total: int) -> None:
+        with self._lock:
+            self.step = label[:200]
 
     def _run(self, runner: CycleRunner, args: tuple, kwargs: dict) -> None:
         try:

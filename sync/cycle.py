@@ -18,13 +18,12 @@ from typing import Any, Callable
 
 from .cycle_lock import cycle_lock
 from .errors import PaperfeedError
-from .models import FetchOutcome
+from .models import FetchOutcome, Progress
 from .reports import DailyReport, build_daily, render_daily
 from .sample import SAMPLE_CATEGORIES, SAMPLE_DATE, sample_announcement, sample_library
 from .settings import Config
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, int, int], None]
 
 
 def _run_fetch(store, config, *, sample, progress, day=None):
@@ -138,6 +137,8 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
         config = config.with_values(arxiv__categories=list(SAMPLE_CATEGORIES))
 
     def step(name: str, func: Callable[[], str | tuple[str, str]]) -> bool:
+        if progress:
+            progress(name, 0, 0)
         try:
             outcome = func()
         except PaperfeedError as exc:

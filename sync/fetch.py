@@ -11,20 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Callable
 
 from .arxiv_calendar import announcement_days, has_announcement
 from .arxiv_source import ArxivSource, utc_today
 from .errors import ArxivError, ArxivUnavailableError, PaperfeedError
-from .models import Announcement, AnnouncementEntry, AnnounceType, FetchOutcome, FetchSummary
+from .models import Announcement, AnnouncementEntry, AnnounceType, FetchOutcome, FetchSummary, Progress
 from .sample import sample_announcement
 from .settings import Config
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-# progress(label, done, total): called as work advances, for progress bars.
-Progress = Callable[[str, int, int], None]
 
 
 def run_fetch(store: Store, config: Config, *, day: date | None = None, sample: bool = False,

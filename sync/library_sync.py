@@ -17,14 +17,13 @@ nothing is fetched twice and nothing is skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from .errors import ZoteroError
+from .models import Progress
 from .settings import Config
 from .zotero.client import MAX_KEYS_PER_READ, ZoteroClient
 from .zotero.mapping import citation_key_of, library_item_from_zotero
 
-Progress = Callable[[int, int], None]  # (done, total) objects fetched
 
 
 @dataclass
@@ -102,7 +101,7 @@ def _pull(store, client: ZoteroClient, summary: PullSummary, progress: Progress 
         summary.collections_updated += len(fetched)
         done += len(keys)
         if progress:
-            progress(done, total)
+            progress("library", done, total)
     for start in range(0, len(pending_items), MAX_KEYS_PER_READ):
         keys = pending_items[start:start + MAX_KEYS_PER_READ]
         datas = client.items_by_key(keys)
@@ -119,7 +118,7 @@ def _pull(store, client: ZoteroClient, summary: PullSummary, progress: Progress 
         summary.items_updated += len(items)
         done += len(keys)
         if progress:
-            progress(done, total)
+            progress("library", done, total)
     store.finish_library_pull(version=target, result=f"ok: {summary.items_updated} items updated")
     summary.version = target
     summary.total_items = store.count_library_items()

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
+from typing import Callable
+
+# How long work reports progress: progress(label, done, total); total <= 0 announces a step.
+Progress = Callable[[str, int, int], None]
 
 
 class AnnounceType(str, Enum):

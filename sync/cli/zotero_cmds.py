@@ -24,7 +24,7 @@ def sync_command(app: AppContext, retry_now: bool) -> None:
     failed = False
     with ProgressBars() as bars:
         try:
-            pulled = pull_library(app.store, app.config, progress=lambda done, total: bars.update("library", done, total))
+            pulled = pull_library(app.store, app.config, progress=bars.update)
             click.echo(pulled.line())
         except ZoteroError as exc:
             click.echo(f"library pull failed: {exc.message} (the index keeps its last state)", err=True)

@@ -60,10 +60,10 @@ class BlockingCycle:
 
     def __call__(self, config, store, *, sample=False, progress=None):
         self.calls.append({"sample": sample})
-        progress("fetch")
+        progress("fetch", 0, 0)
         self.started.set()
         self.release.wait(5)
-        progress("rank")
+        progress("rank", 0, 0)
         if self.fail:
             raise self.fail
         return CycleResult(steps=[StepResult("fetch", "ok", "fetched 3"), StepResult("rank", "ok", "ranked 3")])

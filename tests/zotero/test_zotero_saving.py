@@ -152,8 +152,10 @@ def test_library_pull_first_then_unchanged_costs_one_request(store, zconfig, zot
     from tests.support.zotero_server import seed_library
     seed_library(zotero_server.library(), 120)
     zotero_server.library().add_collection("Reading")
-    first = pull_library(store, zconfig)
+    seen = []
+    first = pull_library(store, zconfig, progress=lambda label, done, total: seen.append((label, done, total)))
     assert first.items_updated == 120 and first.collections_updated == 1 and len(store.library_items()) == 120
+    assert seen and {label for label, _, _ in seen} == {"library"} and seen[-1][1] == seen[-1][2]
     assert first.requests == 1 + 1 + 3 + 1  # versions, collection versions, 3 item pages, 1 collection page
     again = pull_library(store, zconfig)
     assert again.unchanged and again.requests == 1
