@@ -129,18 +129,23 @@ def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | No
     library = library_name(config)
     existing = store.outbox_entry(aid)
     own_key = item_key(library, aid)
-    if paper is not None and not (existing and existing.library == library and existing.status == "done"):
+    done_before = bool(existing and existing.library == library and existing.status == "done")
+    # A done entry counts only while its item is still in the library: the user may have deleted it
+    # in Zotero since (the library pull removed it from the index), and then "save" must save again.
+    still_there = done_before and store.library_item(existing.item_key) is not None
+    if paper is not None and not still_there:
         found = store.library_find(arxiv_id=aid, doi=paper.doi, url=f"http://arxiv.org/abs/{aid}")
         if found and found != own_key:
-            store.enqueue_save(aid, library=library, item_key=found, tags=clean_tags, collection=collection, note=note)
+            store.enqueue_save(aid, library=library, item_key=found, tags=clean_tags, collection=collection,
+                               note=note, reopen=True)
             store.mark_outbox_done(aid, outcome="already_in_library", item_key=found)
             _record_feedback(store, aid)
             return SaveResult(aid, "already_in_library", found, f"already in library as item {found}")
-    if existing and existing.library == library and existing.status == "done":
+    if still_there:
         _record_feedback(store, aid)
         return SaveResult(aid, "already_in_library", existing.item_key, f"already in library as item {existing.item_key}")
     entry = store.enqueue_save(aid, library=library, item_key=own_key, tags=clean_tags, collection=collection,
-                               note=note)
+                               note=note, reopen=done_before)
     _record_feedback(store, aid)
     summary = _push(store, config, [entry], client=client)
     return summary.results[aid]

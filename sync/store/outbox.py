@@ -47,11 +47,13 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
 
 class OutboxMixin:
     def enqueue_save(self, arxiv_id: str, *, library: str, item_key: str, tags: Iterable[str] = (),
-                     collection: str | None = None, note: str | None = None) -> OutboxEntry:
+                     collection: str | None = None, note: str | None = None, reopen: bool = False) -> OutboxEntry:
         """Queue a paper for saving (idempotent).
 
         A second accept of a queued paper merges its tags and keeps the first
-        collection unless a new one is given; an entry already done stays done.
+        collection unless a new one is given; an entry already done stays done,
+        unless ``reopen`` (its item was deleted from Zotero since: it is saved anew
+        with exactly the tags, collection and note given now).
         """
         now = utc_now_iso()
         with self.transaction() as conn:
@@ -62,6 +64,14 @@ class OutboxMixin:
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
                     (arxiv_id, library, item_key, json.dumps(list(dict.fromkeys(tags)), ensure_ascii=False),
                      collection, note, now, now),
+                )
+            elif reopen and row["status"] == "done":
+                conn.execute(
+                    "UPDATE zotero_outbox SET library = ?, item_key = ?, tags = ?, collection = ?, note = ?,"
+                    " status = 'pending', outcome = NULL, attempts = 0, last_error = '', next_attempt_at = NULL,"
+                    " pushed_at = NULL, updated_at = ? WHERE arxiv_id = ?",
+                    (library, item_key, json.dumps(list(dict.fromkeys(tags)), ensure_ascii=False), collection,
+                     note, now, arxiv_id),
                 )
             elif row["status"] != "done" or row["library"] != library:
                 merged = list(dict.fromkeys([*json.loads(row["tags"]), *tags]))
