@@ -163,7 +163,8 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
                          f"{hits} sample keyword hits"
         if summary.outcome in (FetchOutcome.UNREACHABLE, FetchOutcome.ERROR):
             return "failed", summary.line()
-        return "ok", summary.line()
+        # what went wrong on the side (keyword watches, API metadata) lives in the message, not the line
+        return "ok", summary.line() + (f"; note: {summary.message}" if summary.message else "")
 
     def pull() -> tuple[str, str]:
         if sample:

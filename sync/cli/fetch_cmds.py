@@ -31,7 +31,7 @@ def fetch(app: AppContext, day, backfill: int, sample: bool) -> None:
     for past in summary.days:
         click.echo(f"  {past.announce_date}: {past.line()}")
     click.echo(summary.line())
-    if summary.message and summary.outcome is FetchOutcome.OK:
+    if summary.message and summary.outcome in (FetchOutcome.OK, FetchOutcome.NO_ANNOUNCEMENT):
         click.echo(f"note: {summary.message}")
     if summary.outcome in (FetchOutcome.UNREACHABLE, FetchOutcome.ERROR):
         sys.exit(1)

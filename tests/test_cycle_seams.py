@@ -1,0 +1,45 @@
+"""The real fetch stage inside the daily cycle, over real HTTP against the local arXiv."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sync.cycle import run_cycle
+from tests.support.arxiv_server import Reply, fixture_reply
+
+ATOM_CS_AI = "rss_atom_cs.AI_2025-08-20_TRIMMED_5_real_entries.xml"
+NOW = datetime(2025, 8, 20, 6, 0, tzinfo=timezone.utc)
+
+
+def test_cycle_fetch_step_reports_failed_keyword_watches(local_arxiv, config, store):
+    local_arxiv.feed = lambda cats: fixture_reply(ATOM_CS_AI)
+
+    def api(query):
+        if query.get("id_list", [""])[0]:
+            return fixture_reply("api_new_idlist_nonexistent_2025-11.xml")
+        return Reply(400, b"bad query", {"Content-Type": "text/plain"})  # every keyword search refused
+
+    local_arxiv.api = api
+    cfg = local_arxiv.config(config, arxiv__categories=["cs.AI"], arxiv__keywords=["electron"],
+                             ranking__backend="tfidf", reports__formats=[])
+    result = run_cycle(cfg, store, now=NOW)
+    [fetch] = [s for s in result.steps if s.name == "fetch"]
+    assert fetch.status == "ok"
+    assert "keyword 'electron'" in fetch.message and "HTTP 400" in fetch.message
+    assert "5 papers not found by the API" in fetch.message
+
+
+def test_fetch_cli_no_announcement_still_shows_keyword_failures(local_arxiv, monkeypatch):
+    from click.testing import CliRunner
+
+    from sync.cli import cli
+
+    local_arxiv.feed = lambda cats: fixture_reply("rss_empty_feed_2024-11-28.xml")
+    local_arxiv.api = lambda query: Reply(400, b"bad query", {"Content-Type": "text/plain"})
+    for name, value in local_arxiv.settings().items():
+        monkeypatch.setenv("PAPERFEED_" + name.replace(".", "_").upper(), str(value))
+    monkeypatch.setenv("PAPERFEED_ARXIV_KEYWORDS", "compiler")
+    result = CliRunner().invoke(cli, ["fetch"])
+    assert result.exit_code == 0, result.output
+    assert "no announcement today" in result.output
+    assert "note: keyword 'compiler': arXiv rejected the request (HTTP 400)" in result.output
