@@ -125,7 +125,7 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
         background = tuple(store.background_papers(day, exclude=candidate_ids | set(feedback), limit=background_size)) \
             if background_size > 0 else ()
         profile = Profile(library=tuple(items), keywords=tuple(config["arxiv.keywords"]),
-                          categories=tuple(config["arxiv.categories"]),
+                          categories=_categories(store, config, day),
                           favourite_authors=tuple(config["ranking.favourite_authors"]),
                           saved=saved, dismissed=dismissed, background=background)
         options = options_from_config(config, backend=backend, already_shown=frozenset(store.shown_before(day)))
@@ -161,6 +161,15 @@ def _library(store, day: date, given: Sequence[LibraryItem] | None) -> tuple[lis
 
         return sample_library(), "sample"
     return [], "empty"
+
+
+def _categories(store, config: Config, day: date) -> tuple[str, ...]:
+    """The bundled sample day is ranked with the sample's categories, as ``paperfeed daily --sample`` does."""
+    if store.announcement_sources(day) == {"sample"}:
+        from .sample import SAMPLE_CATEGORIES
+
+        return tuple(SAMPLE_CATEGORIES)
+    return tuple(config["arxiv.categories"])
 
 
 def _library_from_index(store) -> list[LibraryItem]:

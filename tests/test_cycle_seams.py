@@ -43,3 +43,18 @@ def test_fetch_cli_no_announcement_still_shows_keyword_failures(local_arxiv, mon
     assert result.exit_code == 0, result.output
     assert "no announcement today" in result.output
     assert "note: keyword 'compiler': arXiv rejected the request (HTTP 400)" in result.output
+
+
+def test_rank_day_on_the_sample_day_matches_the_sample_cycle(config, store):
+    """`paperfeed rank` after `paperfeed daily --sample` must not reshuffle the day with the user's categories."""
+    from sync.fetch import run_fetch
+    from sync.rank_stage import rank_day
+    from sync.sample import SAMPLE_CATEGORIES, SAMPLE_DATE
+
+    cfg = config.with_values(ranking__backend="tfidf", arxiv__categories=["cs.DC", "cs.PL"])
+    run_fetch(store, cfg, sample=True)
+    as_cycle = rank_day(store, cfg.with_values(arxiv__categories=list(SAMPLE_CATEGORIES)), SAMPLE_DATE, now=NOW)
+    cycle_rows = [(r.paper.arxiv_id, r.score) for r in store.ranked_papers(SAMPLE_DATE, limit=500)]
+    as_command = rank_day(store, cfg, SAMPLE_DATE, now=NOW)
+    assert [(r.paper.arxiv_id, r.score) for r in store.ranked_papers(SAMPLE_DATE, limit=500)] == cycle_rows
+    assert as_command.dropped == as_cycle.dropped and cycle_rows
