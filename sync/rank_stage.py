@@ -10,11 +10,12 @@ text model once per process; caches every text embedding in the store keyed by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Sequence
 
 import numpy as np
 
+from .arxiv_calendar import has_announcement
 from .models import LibraryItem, Paper
 from .ranking import Profile, RankOptions, rank_papers
 from .ranking.backends import MODEL_NAME, embeddings_available, shared_encoder
@@ -145,9 +146,24 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
 
 def _candidates(store, day: date) -> list[Paper]:
     papers = {p.arxiv_id: p for p in store.announced_papers(day, types=RANKED_TYPES)}
-    for paper in store.keyword_hit_papers(day):
-        papers.setdefault(paper.arxiv_id, paper)
+    for hit_day in _keyword_days(day):
+        for paper in store.keyword_hit_papers(hit_day):
+            papers.setdefault(paper.arxiv_id, paper)
     return list(papers.values())
+
+
+def _keyword_days(day: date, *, limit: int = 14) -> list[date]:
+    """``day`` and the days without announcement just before it.
+
+    A keyword watch run on a weekend or holiday records its hits on that day, which is never
+    ranked; the next announcement day takes them, or they would never be shown.
+    """
+    days = [day]
+    previous = day - timedelta(days=1)
+    while len(days) < limit and not has_announcement(previous):
+        days.append(previous)
+        previous -= timedelta(days=1)
+    return days
 
 
 def _library(store, day: date, given: Sequence[LibraryItem] | None) -> tuple[list[LibraryItem], str]:

@@ -58,3 +58,27 @@ def test_rank_day_on_the_sample_day_matches_the_sample_cycle(config, store):
     as_command = rank_day(store, cfg, SAMPLE_DATE, now=NOW)
     assert [(r.paper.arxiv_id, r.score) for r in store.ranked_papers(SAMPLE_DATE, limit=500)] == cycle_rows
     assert as_command.dropped == as_cycle.dropped and cycle_rows
+
+
+def test_rank_day_takes_keyword_hits_of_the_weekend_before(config, store):
+    """Hits a keyword watch found on a Saturday run (no announcement) are ranked on Monday, not lost."""
+    from datetime import date
+
+    from sync.models import AnnouncementEntry, AnnounceType, Paper
+    from sync.rank_stage import rank_day
+
+    friday, saturday, monday = date(2025, 9, 26), date(2025, 9, 27), date(2025, 9, 29)
+
+    def entry(arxiv_id: str, title: str) -> AnnouncementEntry:
+        return AnnouncementEntry(Paper(arxiv_id=arxiv_id, title=title, abstract=title, categories=("cs.PL",)),
+                                 AnnounceType.NEW)
+
+    store.upsert_entries([entry("2509.30001", "A compiler for loops")], announce_date=friday, source="feed")
+    store.upsert_entries([entry("2509.30002", "Compiler passes for GPUs")], announce_date=None, source="keyword")
+    store.record_keyword_hits("compiler", ["2509.30002"], on=saturday)  # the Saturday run's watch
+    store.upsert_entries([entry("2509.30003", "Register allocation")], announce_date=monday, source="feed")
+    cfg = config.with_values(ranking__backend="tfidf", ranking__threshold=0.0)
+    summary = rank_day(store, cfg, monday, now=NOW)
+    assert summary.candidates == 2
+    assert {r.paper.arxiv_id for r in store.ranked_papers(monday)} == {"2509.30002", "2509.30003"}
+    assert rank_day(store, cfg, friday, now=NOW).candidates == 1  # not before the hit was found
