@@ -18,14 +18,33 @@ from .response_cache import ResponseCache
 from .sync_jobs import CycleRunner, SyncJob
 
 
+# A request waits on arXiv/Zotero while the user watches the popup (which gives up after 15 s,
+# 60 s for a save): the engine's batch policy (4 retries, 30 s timeouts: a minute or more when
+# arXiv is down) is too patient there. A save that runs out of patience is queued, and the
+# outbox retries it with the full policy.
+INTERACTIVE_LIMITS = {"arxiv.max_retries": 1, "arxiv.timeout_seconds": 10.0,
+                      "zotero.max_retries": 2, "zotero.timeout_seconds": 15.0}
+
+
+def interactive_config(config: Config) -> Config:
+    """``config`` with retries and timeouts of outside services capped for a request handler."""
+    return config.with_values(**{name.replace(".", "__"): min(config[name], cap)
+                                 for name, cap in INTERACTIVE_LIMITS.items()})
+
+
 @dataclass
 class Services:
     config: Config
     store: Store
+    interactive: Config = None  # type: ignore[assignment]  # set in __post_init__
     sync_job: SyncJob = field(default_factory=SyncJob)
     openapi: dict | None = None
     responses: ResponseCache = field(default_factory=ResponseCache)
     cycle_runner: CycleRunner = run_cycle  # tests put a controllable cycle here
+
+    def __post_init__(self) -> None:
+        if self.interactive is None:
+            self.interactive = interactive_config(self.config)
 
 
 def services() -> Services:

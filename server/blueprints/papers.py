@@ -39,7 +39,7 @@ def parse_id(raw: str) -> ArxivId:
 def _require_paper(arxiv_id: str) -> Paper:
     """The stored paper, else fetched from arXiv and stored (NotFoundError -> 404 when arXiv has none)."""
     svc = services()
-    return find_paper(svc.store, svc.config, arxiv_id)
+    return find_paper(svc.store, svc.interactive, arxiv_id)
 
 
 @bp.get("/api/papers")
@@ -124,7 +124,7 @@ def save_paper(paper_id: str):
     svc = services()
     # save_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued
     tags = None if body["tags"] is None else tuple(body["tags"])
-    result = save_to_zotero(svc.store, svc.config, arxiv_id, tags=tags, collection=body["collection"],
+    result = save_to_zotero(svc.store, svc.interactive, arxiv_id, tags=tags, collection=body["collection"],
                             note=body["note"])
     payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}
     if result.status == "failed":

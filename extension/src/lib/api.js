@@ -102,7 +102,8 @@ export function createClient({ serverUrl, token, fetchImpl = globalThis.fetch, t
     baseUrl: base,
     health: () => request('GET', '/api/health', { auth: false }),
     papers: (params = {}) => request('GET', `/api/papers${query(params)}`),
-    paper: (id) => request('GET', paperPath(id)),
+    // A paper the server has not stored is looked up on arXiv first (one retry, 10 s timeouts).
+    paper: (id) => request('GET', paperPath(id), { timeout: 30000 }),
     bibtex: (id) => request('GET', `${paperPath(id)}/bibtex`, { accept: 'text/plain' }),
     save: (id, { tags = [], collection = null, note = null } = {}) =>
       request('POST', `${paperPath(id)}/save`, { body: { tags, collection, note }, timeout: 60000 }),
