@@ -249,7 +249,8 @@ def _coerce(setting: Setting, value: Any, origin: str = "config") -> Any:
                 raise TypeError("expected a string")
             result = str(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{origin}: setting {setting.name}: {exc} (got {value!r})",
+        got = f"got a {type(value).__name__}; the value is secret" if setting.secret else f"got {value!r}"
+        raise ConfigError(f"{origin}: setting {setting.name}: {exc} ({got})",
                           details={"setting": setting.name}) from exc
     if setting.choices and result not in setting.choices:
         raise ConfigError(f"{origin}: setting {setting.name} must be one of {', '.join(setting.choices)}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from sync.cycle import run_cycle
 from tests.support.arxiv_server import Reply, fixture_reply
 
@@ -82,3 +84,21 @@ def test_rank_day_takes_keyword_hits_of_the_weekend_before(config, store):
     assert summary.candidates == 2
     assert {r.paper.arxiv_id for r in store.ranked_papers(monday)} == {"2509.30002", "2509.30003"}
     assert rank_day(store, cfg, friday, now=NOW).candidates == 1  # not before the hit was found
+
+
+@pytest.mark.parametrize("content", [
+    '[email]\npassword = ["hunter2-secret"]\n',
+    '[server]\ntoken = {a = "hunter2-secret"}\n',
+    '[zotero]\napi_key = ["hunter2-secret"]\n',
+    '[reports]\nsummary_api_key = true\n',
+])
+def test_load_config_wrong_type_of_secret_does_not_echo_it(tmp_path, content):
+    from sync.errors import ConfigError
+    from sync.settings import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert "hunter2" not in caught.value.message and "True" not in caught.value.message
+    assert "the value is secret" in caught.value.message
