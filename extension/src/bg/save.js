@@ -1,22 +1,17 @@
-// Saving from outside the popup (shortcut, context menu, listing pages): the paper's suggested
-// tags and collection are used unless the caller gives its own.
+// Saving from outside the popup (shortcut, context menu, listing pages). Without tags from the
+// caller the body says ``tags: null`` and the server applies the paper's suggested tags and
+// collection itself (a list would be final: an empty one used to drop the suggestions whenever
+// the extra lookup of the paper failed, e.g. with arXiv down).
 
 import { saveStatusText } from '../lib/format.js';
 import { configuredClient } from '../lib/settings.js';
 import { flashBadge, refreshBadge } from './badge.js';
 
-export async function savePaper(id, { tags = null, collection, flash = false } = {}) {
+export async function savePaper(id, { tags = null, collection = null, flash = false } = {}) {
   const { client } = await configuredClient();
   let result;
   try {
-    let useTags = tags;
-    let useCollection = collection;
-    if (useTags === null || useCollection === undefined) {
-      const detail = await client.paper(id).catch(() => null);
-      useTags ??= detail?.match?.tags ?? [];
-      if (useCollection === undefined) useCollection = detail?.match?.collection?.key ?? null;
-    }
-    result = await client.save(id, { tags: useTags, collection: useCollection ?? null });
+    result = await client.save(id, { tags, collection: collection ?? null });
   } catch (error) {
     result = { status: 'failed', item_key: null, message: error.message };
   }
