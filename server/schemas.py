@@ -16,6 +16,7 @@ SAVE_STATUSES = ("saved", "already_in_library", "queued", "failed")
 SYNC_STATES = ("idle", "running", "done", "failed")
 
 MAX_LIMIT = 500
+MAX_TAG_LENGTH = 255  # Zotero's limit; the popup's chips allow the same
 
 
 class _Strict(Schema):
@@ -120,7 +121,8 @@ class PaperDetailSchema(Schema):
 
 
 class SaveRequestSchema(_Strict):
-    tags = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), load_default=None, allow_none=True,
+    tags = fields.List(fields.Str(validate=validate.Length(min=1, max=MAX_TAG_LENGTH)), load_default=None,
+                       allow_none=True,
                        validate=validate.Length(max=50),
                        metadata={"description": "the item's tags as the user left them; omit or null: the "
                                                 "suggested tags (the marker tag is always added)"})

@@ -75,6 +75,7 @@ def test_save_without_zotero_configured_is_queued(server_config, api_store, rank
     ({"tags": "to-read"}, "tags"),
     ({"tags": [""]}, "tags"),
     ({"tags": ["x"] * 51}, "tags"),
+    ({"tags": ["x" * 256]}, "tags"),
     ({"collection": ""}, "collection"),
     ({"note": 12}, "note"),
     ({"colection": "Reading group"}, "colection"),
@@ -85,6 +86,15 @@ def test_save_bad_body_is_400_and_saves_nothing(zclient, zotero_server, api_stor
     error = response.get_json()["error"]
     assert error["code"] == "invalid_input" and field in error["details"]["fields"]
     assert arxiv_items(zotero_server) == [] and api_store.outbox_entries() == []
+
+
+def test_save_accepts_a_tag_as_long_as_zotero_allows(zclient, zotero_server, ranked):
+    """255 characters: Zotero's limit and the popup's (lib/format.js normaliseTag); the API said 200."""
+    tag = "t" * 255
+    response = save(zclient, ranked[0].paper.arxiv_id, {"tags": [tag]})
+    assert response.status_code == 200, response.get_json()
+    [item] = arxiv_items(zotero_server)
+    assert tag in {t["tag"] for t in item["tags"]}
 
 
 def test_save_refused_api_key_stays_queued_with_the_reason(zclient, zotero_server, api_store, ranked):
