@@ -39,7 +39,8 @@ def run_fetch(store: Store, config: Config, *, day: date | None = None, sample: 
     categories = tuple(config["arxiv.categories"])
     if day is not None and not has_announcement(day):
         return _record_no_announcement(store, categories, day, "arXiv does not announce on this date")
-    if day is not None and day < utc_today() - timedelta(days=1):
+    past = day is not None and day < utc_today() - timedelta(days=1)
+    if past:
         summary = _fetch_past_day(store, config, source, categories, day)
     else:
         summary = _fetch_today(store, config, source, categories, progress)
@@ -52,7 +53,9 @@ def run_fetch(store: Store, config: Config, *, day: date | None = None, sample: 
             summary.days.append(_fetch_past_day(store, config, source, categories, past))
             if progress:
                 progress("backfill", len(summary.days), backfill_days)
-    if config["arxiv.keywords"] and summary.outcome is not FetchOutcome.UNREACHABLE:
+    # Keyword watches find the newest papers, not a past day's: recorded as hits of a past day they
+    # would be ranked there and never shown as new; the next run for today records them.
+    if config["arxiv.keywords"] and summary.outcome is not FetchOutcome.UNREACHABLE and not past:
         _fetch_keywords(store, config, source, summary, progress)
     return summary
 

@@ -102,3 +102,21 @@ def test_load_config_wrong_type_of_secret_does_not_echo_it(tmp_path, content):
         load_config(path, environ={})
     assert "hunter2" not in caught.value.message and "True" not in caught.value.message
     assert "the value is secret" in caught.value.message
+
+
+def test_fetch_past_date_leaves_keyword_watches_to_the_next_run(local_arxiv, config, store):
+    """Today's keyword results must not be filed under a past day (they would never be shown as new)."""
+    from datetime import date
+
+    from sync.fetch import run_fetch
+    from tests.support.arxiv_server import first_page_only
+
+    local_arxiv.api = first_page_only("api_new_search_2025-11.xml")
+    local_arxiv.feed = lambda cats: fixture_reply("rss_empty_feed_2024-11-28.xml")
+    cfg = local_arxiv.config(config, arxiv__categories=["cs.AI"], arxiv__keywords=["proton"],
+                             arxiv__keyword_max_results=10)
+    run_fetch(store, cfg, day=date(2025, 9, 24))  # a past Wednesday, rebuilt from the API
+    assert store.keyword_papers("proton") == []
+    assert not any(s.query.get("search_query", [""])[0].startswith("ti:") for s in local_arxiv.seen)
+    summary = run_fetch(store, cfg)  # the next regular run
+    assert summary.keyword_new == 10
