@@ -111,11 +111,19 @@ def test_fetch_past_date_leaves_keyword_watches_to_the_next_run(local_arxiv, con
     from sync.fetch import run_fetch
     from tests.support.arxiv_server import first_page_only
 
-    local_arxiv.api = first_page_only("api_new_search_2025-11.xml")
+    keyword_search = first_page_only("api_new_search_2025-11.xml")
+
+    def api(query):
+        if "submittedDate" in query.get("search_query", [""])[0]:  # the past day: nothing submitted
+            return fixture_reply("api_2026-04_id_0000.0000_zero_results.xml")
+        return keyword_search(query)
+
+    local_arxiv.api = api
     local_arxiv.feed = lambda cats: fixture_reply("rss_empty_feed_2024-11-28.xml")
     cfg = local_arxiv.config(config, arxiv__categories=["cs.AI"], arxiv__keywords=["proton"],
                              arxiv__keyword_max_results=10)
-    run_fetch(store, cfg, day=date(2025, 9, 24))  # a past Wednesday, rebuilt from the API
+    past = run_fetch(store, cfg, day=date(2025, 9, 24))  # a past Wednesday, rebuilt from the API
+    assert past.outcome.value == "no_announcement", past.message
     assert store.keyword_papers("proton") == []
     assert not any(s.query.get("search_query", [""])[0].startswith("ti:") for s in local_arxiv.seen)
     summary = run_fetch(store, cfg)  # the next regular run
