@@ -40,10 +40,18 @@ export function normaliseTag(text) {
 
 /** Add tags from user input ("a, b") to a list, without duplicates (case-insensitive). */
 export function addTags(tags, input) {
-  const result = [...tags];
-  const seen = new Set(result.map((tag) => tag.toLowerCase()));
-  for (const part of String(input ?? '').split(',')) {
-    const tag = normaliseTag(part);
+  return uniqueTags([...tags, ...String(input ?? '').split(',')]);
+}
+
+/**
+ * Tags that are already separate (the server's suggestions: a Zotero tag may contain a comma,
+ * "Smith, J."), normalised, without empties or duplicates (case-insensitive); never split.
+ */
+export function uniqueTags(list) {
+  const result = [];
+  const seen = new Set();
+  for (const item of list ?? []) {
+    const tag = normaliseTag(item);
     if (tag && !seen.has(tag.toLowerCase())) {
       seen.add(tag.toLowerCase());
       result.push(tag);

@@ -1,10 +1,10 @@
 // Editable tag chips: suggested tags shown as removable chips, new ones typed in (Enter or comma).
 
 import { el } from '../lib/dom.js';
-import { addTags } from '../lib/format.js';
+import { addTags, uniqueTags } from '../lib/format.js';
 
 export function tagChips(initialTags, { label = 'tags' } = {}) {
-  let tags = addTags([], (initialTags ?? []).join(','));
+  let tags = uniqueTags(initialTags);
   const list = el('span', { className: 'chip-list' });
   const input = el('input', {
     className: 'chip-input', type: 'text', placeholder: '+ tag', 'aria-label': `Add a tag to ${label}`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addTags, cleanText, formatAuthors, formatDay, formatScore, plural, saveStatusText } from '../../src/lib/format.js';
+import { addTags, cleanText, formatAuthors, formatDay, formatScore, plural, saveStatusText, uniqueTags } from '../../src/lib/format.js';
 
 const AUTHORS = [
   [[], 'Unknown authors'],
@@ -34,6 +34,12 @@ test('cleanText_collapses_whitespace_and_keeps_markup_characters', () => {
 test('plural_counts', () => {
   assert.equal(plural(1, 'paper'), '1 paper');
   assert.equal(plural(3, 'paper'), '3 papers');
+});
+
+test('uniqueTags_keeps_suggested_tags_whole', () => {
+  // A suggested Zotero tag with a comma is one tag (the chips used to split it into two).
+  assert.deepEqual(uniqueTags(['Smith, J.', 'ml', ' ML ', '', 'GPU  kernels']), ['Smith, J.', 'ml', 'GPU kernels']);
+  assert.deepEqual(uniqueTags(null), []);
 });
 
 test('addTags_splits_dedupes_and_trims', () => {
