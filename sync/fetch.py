@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from .arxiv_calendar import announcement_days, has_announcement
 from .arxiv_source import ArxivSource, utc_today
-from .errors import ArxivError, ArxivUnavailableError, PaperfeedError
+from .errors import ArxivError, ArxivUnavailableError, InvalidInputError, PaperfeedError
 from .models import Announcement, AnnouncementEntry, AnnounceType, FetchOutcome, FetchSummary, Progress
 from .sample import sample_announcement
 from .settings import Config
@@ -35,6 +35,8 @@ def run_fetch(store: Store, config: Config, *, day: date | None = None, sample: 
     """
     if sample:
         return store_announcement(store, sample_announcement(), kind="sample", query="bundled sample")
+    if day is not None and day > utc_today() + timedelta(days=1):
+        raise InvalidInputError(f"{day} is in the future: arXiv has not announced it yet")
     source = source or ArxivSource(config)
     categories = tuple(config["arxiv.categories"])
     if day is not None and not has_announcement(day):

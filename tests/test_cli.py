@@ -80,3 +80,16 @@ def test_cli_fetch_arxiv_down_exits_1_with_reason(run, monkeypatch):
         result = runner.invoke(cli, ["fetch"])
     assert result.exit_code == 1
     assert "cs.DC+cs.PL+cs.PF+cs.NI: arXiv unreachable (arXiv unreachable after 3 attempts: HTTP 503)" in result.output
+
+
+def test_cli_fetch_future_date_is_a_clear_error(run):
+    result = run("fetch", "--date", "2999-01-04")
+    assert result.exit_code == 1
+    assert "2999-01-04 is in the future" in result.output
+
+
+def test_cli_list_weekend_says_arxiv_does_not_announce(run):
+    run("fetch", "--sample")
+    result = run("list", "--date", "2025-09-27")
+    assert result.exit_code == 0
+    assert "arXiv does not announce on weekends and holidays" in result.output

@@ -36,6 +36,9 @@ def test_load_config_file_then_env_override(tmp_path):
     ("[arxiv\n", "cannot read config file"),
     ("arxiv = 1\n", "must be a [section]"),
     ("[arxiv]\ninclude_cross_lists = \"maybe\"\n", "expected true or false"),
+    ("[ranking]\nthreshold = 7\n", "ranking.threshold must be between 0 and 1"),
+    ("[server]\nport = 99999\n", "server.port must be between 1 and 65535"),
+    ("[arxiv]\ncategories = [\"cs.DC\", \"cs.XX\"]\n", "unknown arXiv category cs.XX"),
 ])
 def test_load_config_bad_values_are_clear_errors(tmp_path, content, message):
     path = tmp_path / "c.toml"

@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 
+from ..arxiv_calendar import has_announcement
 from ..models import Paper
 from . import cli
 from .context import AppContext, pass_app, run_command
@@ -50,9 +51,10 @@ def list_papers(app: AppContext, today: bool, day, limit: int, include_updates: 
     types = None if include_updates else ("new", "cross")
     papers = store.announced_papers(wanted, types=types)
     if not papers:
-        run = store.last_fetch_run()
-        reason = f" (last fetch: {run.outcome.value} {run.message})" if run else ""
-        click.echo(f"No papers stored for {wanted}{reason}.")
+        if not has_announcement(wanted):
+            click.echo(f"No papers for {wanted}: arXiv does not announce on weekends and holidays.")
+        else:
+            click.echo(f"No papers stored for {wanted}: run `paperfeed fetch --date {wanted}`.")
         return
     click.echo(f"{wanted}: {len(papers)} papers" + (f", showing {limit}" if len(papers) > limit else ""))
     for paper in papers[:limit]:
