@@ -126,8 +126,9 @@ class SaveRequestSchema(_Strict):
                        validate=validate.Length(max=50),
                        metadata={"description": "the item's tags as the user left them; omit or null: the "
                                                 "suggested tags (the marker tag is always added)"})
-    collection = fields.Str(allow_none=True, load_default=None, validate=validate.Length(min=1, max=300),
-                            metadata={"description": "collection key or name; null: none"})
+    collection = fields.Str(allow_none=True, validate=validate.Length(min=1, max=300),
+                            metadata={"description": "collection key or name; null: no collection; omitted: "
+                                                     "the suggested collection (else zotero.default_collection)"})
     note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
 
 

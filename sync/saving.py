@@ -100,14 +100,24 @@ def _suggestions(store, arxiv_id: str) -> tuple[tuple[str, ...], str | None]:
 
 
 # save --------------------------------------------------------------------------------------
+class _Suggested:
+    def __repr__(self) -> str:
+        return "SUGGESTED"
+
+
+SUGGESTED = _Suggested()  # "the ranking's suggestion (else zotero.default_collection)"
+
+
 def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | None = None,
-               collection: str | None = None, note: str | None = None,
+               collection: str | None | _Suggested = SUGGESTED, note: str | None = None,
                client: ZoteroClient | None = None) -> SaveResult:
     """Accept a paper: queue it, then push it at once. Never raises for Zotero faults (it queues).
 
     ``tags`` are the item's tags as the user left them (the popup sends its edited chips, so a
     removed suggestion stays removed); None means "the suggested tags". The marker tag is
-    always added.
+    always added. ``collection``: a key or name; None or "" for no collection (the user chose
+    "No collection"); :data:`SUGGESTED` for the ranking's suggestion, else
+    ``zotero.default_collection``.
     """
     aid = parse_arxiv_id(arxiv_id).id
     suggested_tags, suggested_collection = _suggestions(store, aid)
@@ -116,7 +126,10 @@ def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | No
     for tag in clean_tags:
         if len(tag) > 255:
             raise InvalidInputError(f"tag {tag[:40]!r}... is longer than 255 characters")
-    collection = (collection or "").strip() or suggested_collection or config["zotero.default_collection"] or None
+    if isinstance(collection, _Suggested):
+        collection = suggested_collection or config["zotero.default_collection"] or None
+    else:
+        collection = (collection or "").strip() or None
     paper: Paper | None
     try:
         paper = find_paper(store, config, aid)

@@ -10,7 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from sync.ids import ArxivId, parse_arxiv_id
 from sync.models import Paper
-from sync.saving import find_paper, paper_bibtex
+from sync.saving import SUGGESTED, find_paper, paper_bibtex
 from sync.saving import save_paper as save_to_zotero
 
 from .. import schemas as S
@@ -124,8 +124,8 @@ def save_paper(paper_id: str):
     svc = services()
     # save_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued
     tags = None if body["tags"] is None else tuple(body["tags"])
-    result = save_to_zotero(svc.store, svc.interactive, arxiv_id, tags=tags, collection=body["collection"],
-                            note=body["note"])
+    result = save_to_zotero(svc.store, svc.interactive, arxiv_id, tags=tags,
+                            collection=body.get("collection", SUGGESTED), note=body["note"])
     payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}
     if result.status == "failed":
         raise ApiError(502, "save_failed", payload["message"] or "Zotero refused the item", details=payload)

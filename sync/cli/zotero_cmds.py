@@ -9,7 +9,7 @@ import click
 from ..errors import ZoteroError
 from ..ids import parse_arxiv_id
 from ..library_sync import pull_library
-from ..saving import find_paper, paper_bibtex, push_outbox, save_paper
+from ..saving import SUGGESTED, find_paper, paper_bibtex, push_outbox, save_paper
 from . import cli
 from .context import AppContext, pass_app, run_command
 from .progress import ProgressBars
@@ -47,7 +47,8 @@ def sync_command(app: AppContext, retry_now: bool) -> None:
 def save(app: AppContext, arxiv_id: str, tags: tuple[str, ...], collection: str | None, note: str | None) -> None:
     """Save a paper into your Zotero library (exactly once)."""
     split = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())
-    result = save_paper(app.store, app.config, arxiv_id, tags=split or None, collection=collection, note=note)
+    result = save_paper(app.store, app.config, arxiv_id, tags=split or None,
+                        collection=SUGGESTED if collection is None else collection, note=note)
     click.echo(f"{result.arxiv_id}: {result.message}")
     if result.status == "failed":
         sys.exit(1)

@@ -10,7 +10,7 @@ from tests.zotero.helpers import make_paper, store_papers
 
 from sync.errors import ZoteroUnavailableError
 from sync.library_sync import pull_library
-from sync.saving import push_outbox, save_paper
+from sync.saving import SUGGESTED, push_outbox, save_paper
 from sync.store import Store
 from sync.zotero.keys import item_key
 
@@ -58,6 +58,25 @@ def test_save_paper_uses_suggested_tags_only_when_none_are_sent(store, zconfig, 
     assert result.status == "saved"
     [item] = _parents(zotero_server)
     assert {t["tag"] for t in item["tags"] if not t.get("type")} | {"paperfeed"} == expected
+
+
+@pytest.mark.parametrize("sent, expected", [
+    (SUGGESTED, ["Suggested"]),  # not chosen: the ranking's suggestion
+    (None, []),  # the user picked "No collection"
+    ("Mine", ["Mine"]),
+])
+def test_save_paper_collection_none_means_none_and_suggested_means_suggested(store, zconfig, zotero_server,
+                                                                            sent, expected):
+    from datetime import date
+
+    from sync.store.rankings import RankingRow
+
+    store_papers(store, [make_paper(8)])
+    store.save_ranking(date(2025, 1, 2), [RankingRow("2501.00008", 0.9, "close", collection="Suggested")])
+    assert save_paper(store, zconfig, "2501.00008", collection=sent).status == "saved"
+    [item] = _parents(zotero_server)
+    names = {c["key"]: c["name"] for c in zotero_server.library().collections.values()}
+    assert [names[k] for k in item["collections"]] == expected
 
 
 def test_save_paper_concurrently_from_two_stores_creates_one_item(tmp_path, zconfig, zotero_server):

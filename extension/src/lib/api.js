@@ -105,8 +105,11 @@ export function createClient({ serverUrl, token, fetchImpl = globalThis.fetch, t
     // A paper the server has not stored is looked up on arXiv first (one retry, 10 s timeouts).
     paper: (id) => request('GET', paperPath(id), { timeout: 30000 }),
     bibtex: (id) => request('GET', `${paperPath(id)}/bibtex`, { accept: 'text/plain' }),
-    save: (id, { tags = [], collection = null, note = null } = {}) =>
-      request('POST', `${paperPath(id)}/save`, { body: { tags, collection, note }, timeout: 60000 }),
+    // collection: a key, null for "No collection", or left out (undefined) for the suggestion.
+    save: (id, { tags = [], collection, note = null } = {}) =>
+      request('POST', `${paperPath(id)}/save`, {
+        body: collection === undefined ? { tags, note } : { tags, collection, note }, timeout: 60000,
+      }),
     dismiss: (id) => request('POST', `${paperPath(id)}/dismiss`, { body: {} }),
     undo: (id) => request('POST', `${paperPath(id)}/undo`, { body: {} }),
     collections: () => request('GET', '/api/collections'),

@@ -78,6 +78,14 @@ test('client_save_posts_tags_and_collection', async () => {
   assert.equal(seen.at(-1).method, 'POST');
 });
 
+test('client_save_no_collection_is_explicit_null_and_the_suggestion_is_left_out', async () => {
+  const client = createClient({ serverUrl: base, token: 'good' });
+  const none = await client.save('2509.00001', { tags: [], collection: null });
+  assert.deepEqual(none.echo, { tags: [], collection: null, note: null });
+  const suggested = await client.save('2509.00001', { tags: [] });
+  assert.deepEqual(suggested.echo, { tags: [], note: null });
+});
+
 test('client_reads_bibtex_as_text', async () => {
   assert.equal(await createClient({ serverUrl: base, token: 'good' }).bibtex('2509.00001'), '@misc{x,}');
 });

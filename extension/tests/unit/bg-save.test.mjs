@@ -55,7 +55,7 @@ test('savePaper_without_tags_lets_the_server_use_the_suggestions', async () => {
   const { savePaper } = await import('../../src/bg/save.js');
   const result = await savePaper('2509.00001');
   assert.equal(result.status, 'saved');
-  assert.deepEqual(saves, [{ tags: null, collection: null, note: null }]);
+  assert.deepEqual(saves, [{ tags: null, note: null }]); // no collection key: the suggestion
 });
 
 test('savePaper_sends_the_tags_and_collection_it_is_given', async () => {
