@@ -60,7 +60,7 @@ class ArxivId:
 def parse_arxiv_id(text: str) -> ArxivId:
     """Parse any accepted form; raise :class:`InvalidArxivIdError` with the input quoted."""
     if not isinstance(text, str):
-        raise InvalidArxivIdError(f"not an arXiv identifier: {text!r}")
+        raise InvalidArxivIdError(f"not an arXiv identifier: {text!r:.80}")
     candidate = text.strip()
     lowered = candidate.lower()
     for prefix in _PREFIXES:
@@ -70,7 +70,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
     match = _BARE.match(candidate) or _URL.match(candidate) or _DOI.match(candidate)
     if match is None:
         raise InvalidArxivIdError(
-            f"not an arXiv identifier: {text!r} (expected e.g. 2501.01234, hep-th/9901001, "
+            f"not an arXiv identifier: {_shown(text)} (expected e.g. 2501.01234, hep-th/9901001, "
             "arXiv:2501.01234v2, https://arxiv.org/abs/2501.01234)",
             details={"input": text[:200]},
         )
@@ -81,7 +81,7 @@ def parse_arxiv_id(text: str) -> ArxivId:
         return ArxivId(f"{groups['yymm']}.{groups['num']}", version)
     archive = groups["archive"].lower()
     if archive not in OLD_STYLE_ARCHIVES:
-        raise InvalidArxivIdError(f"unknown arXiv archive {archive!r} in {text!r}", details={"input": text[:200]})
+        raise InvalidArxivIdError(f"unknown arXiv archive {archive!r} in {_shown(text)}", details={"input": text[:200]})
     _check_month(groups["oldnum"][2:4], text)
     return ArxivId(f"{archive}/{groups['oldnum']}", version)
 
@@ -111,13 +111,18 @@ def arxiv_doi(arxiv_id: str) -> str:
     return f"10.48550/arXiv.{arxiv_id}"
 
 
+def _shown(text: str) -> str:
+    """The input as quoted in an error: long garbage is cut, not echoed back in full."""
+    return repr(text if len(text) <= 80 else text[:80] + "...")
+
+
 def _check_month(mm: str, text: str) -> None:
     if not 1 <= int(mm) <= 12:
-        raise InvalidArxivIdError(f"not an arXiv identifier (month {mm}): {text!r}", details={"input": text[:200]})
+        raise InvalidArxivIdError(f"not an arXiv identifier (month {mm}): {_shown(text)}", details={"input": text[:200]})
 
 
 def _check_new_style(yymm: str, num: str, text: str) -> None:
     _check_month(yymm[2:], text)
     # New-style ids began in 2007-04; five-digit numbers in 2015-01.
     if int(yymm) < 704 or (len(num) == 5) != (int(yymm) >= 1501):
-        raise InvalidArxivIdError(f"not an arXiv identifier: {text!r}", details={"input": text[:200]})
+        raise InvalidArxivIdError(f"not an arXiv identifier: {_shown(text)}", details={"input": text[:200]})

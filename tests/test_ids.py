@@ -72,3 +72,9 @@ def test_parse_never_crashes_on_arbitrary_text(text):
     except InvalidArxivIdError:
         return
     assert canonical_id(parsed.id) == parsed.id
+
+
+def test_parse_long_garbage_is_not_echoed_in_full():
+    with pytest.raises(InvalidArxivIdError) as info:
+        parse_arxiv_id("x" * 200_000)
+    assert len(info.value.message) < 300
