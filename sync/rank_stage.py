@@ -44,7 +44,7 @@ class RankSummary:
         if self.outcome == "no_candidates":
             return f"nothing to rank{f' for {self.day}' if self.day else ''}: " + "; ".join(self.notes)
         head = (f"{self.day}: {self.ranked} of {self.candidates} papers selected ({self.backend},"
-                f" library {self.library_size} items{'' if self.library_source == 'zotero' else ' from ' + self.library_source})")
+                f" library {self.library_size} items{_LIBRARY_SOURCE_NOTE.get(self.library_source, '')})")
         if self.dropped:
             head += "; left out: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.dropped.items())
         return head + ("" if not self.notes else "; " + "; ".join(self.notes))
@@ -164,6 +164,9 @@ def _keyword_days(day: date, *, limit: int = 14) -> list[date]:
         days.append(previous)
         previous -= timedelta(days=1)
     return days
+
+
+_LIBRARY_SOURCE_NOTE = {"sample": " from the bundled sample", "empty": ": empty, keywords and categories only"}
 
 
 def _library(store, day: date, given: Sequence[LibraryItem] | None) -> tuple[list[LibraryItem], str]:

@@ -93,3 +93,12 @@ def test_cli_list_weekend_says_arxiv_does_not_announce(run):
     result = run("list", "--date", "2025-09-27")
     assert result.exit_code == 0
     assert "arXiv does not announce on weekends and holidays" in result.output
+
+
+def test_cli_explicit_missing_config_file_is_an_error(run, tmp_path):
+    missing = tmp_path / "nope.toml"
+    result = run("--config", str(missing), "list")
+    assert result.exit_code == 1
+    assert f"config file {missing} not found" in result.output
+    assert run("--config", str(missing), "init").exit_code == 0  # init creates it
+    assert run("--config", str(missing), "list").exit_code == 0

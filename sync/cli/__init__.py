@@ -20,7 +20,8 @@ from .context import AppContext, pass_app, run_command  # noqa: F401  (re-export
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """paperfeed: today's arXiv papers that match your Zotero library."""
-    ctx.obj = AppContext(config_path)
+    source = ctx.get_parameter_source("config_path")
+    ctx.obj = AppContext(config_path, explicit=source is click.core.ParameterSource.COMMANDLINE)
 
 
 def _register_commands() -> None:

