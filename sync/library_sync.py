@@ -2,11 +2,16 @@
 
 Zotero's recommended incremental sync:
 
-1. ``GET /items/top?since=V&format=versions`` with ``If-Modified-Since-Version: V``:
-   304 means nothing changed anywhere (an unchanged library costs this one request);
+1. ``GET /items/top?since=V&format=versions&includeTrashed=1`` with
+   ``If-Modified-Since-Version: V``: 304 means nothing changed anywhere (an unchanged
+   library costs this one request). Trashed items are asked for because moving an item
+   to the trash (or back) only changes its ``deleted`` flag and version; it reaches
+   ``/deleted`` only when the trash is emptied;
 2. ``GET /collections?since=V&format=versions`` and ``GET /deleted?since=V``;
 3. fetch the changed objects by key, 50 per request, committing each page and
-   striking its keys off the pending list;
+   striking its keys off the pending list; an item in the trash is removed from the
+   index (it is not "in your library" and does not shape ranking), one restored
+   from the trash comes back with its new version;
 4. record the new library version.
 
 A pull that crashes (or loses the network) between pages keeps its pending keys
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from .errors import ZoteroError
 from .models import Progress
 from .settings import Config
-from .zotero.client import MAX_KEYS_PER_READ, ZoteroClient
+from .zotero.client import MAX_KEYS_PER_READ, ZoteroClient, is_trashed
 from .zotero.mapping import citation_key_of, library_item_from_zotero
 
 
@@ -34,6 +39,7 @@ class PullSummary:
     resumed: bool = False
     items_updated: int = 0
     items_deleted: int = 0
+    items_trashed: int = 0  # in the Zotero trash: taken out of the index
     collections_updated: int = 0
     collections_deleted: int = 0
     total_items: int = 0
@@ -45,6 +51,8 @@ class PullSummary:
         text = (f"library {self.library}: {self.items_updated} items updated, {self.items_deleted} deleted, "
                 f"{self.collections_updated} collections updated, {self.collections_deleted} deleted"
                 f" (version {self.version}, {self.total_items} items)")
+        if self.items_trashed:
+            text += f"; {self.items_trashed} in the Zotero trash left out"
         return text + (" - resumed an interrupted pull" if self.resumed else "")
 
 
@@ -107,8 +115,10 @@ def _pull(store, client: ZoteroClient, summary: PullSummary, progress: Progress 
         datas = client.items_by_key(keys)
         items, skipped, cite_keys = [], [], {}
         for data in datas:
-            item = library_item_from_zotero(data)
+            trashed = is_trashed(data)
+            item = None if trashed else library_item_from_zotero(data)
             if item is None:
+                summary.items_trashed += trashed
                 skipped.append(data["key"])
                 continue
             items.append(item)

@@ -6,6 +6,9 @@ with ``version: 0``; the API creates an object only when absent and fails it wit
 412 otherwise, so a retry after a lost answer, a second click or a concurrent
 save all end with one item. Papers already in the library by other means are
 recognised from the synced index (arXiv id, DOI, url) and not written again.
+A 412 on our own key means the item exists, possibly in the Zotero trash: a
+trashed item is restored (its ``deleted`` flag cleared, with its current version,
+and this save's tags and collection added), since that is what clicking Save asks.
 Failures (network, 429, 5xx) leave the entry queued with the reason and a
 backoff; ``paperfeed sync`` and the next save push it again.
 """
@@ -24,9 +27,9 @@ from .ids import parse_arxiv_id
 from .models import LibraryCollection, LibraryItem, Paper
 from .settings import Config
 from .store.outbox import OutboxEntry
-from .zotero.client import MAX_WRITE_BATCH, ZoteroClient, objects_in_batches
+from .zotero.client import MAX_KEYS_PER_READ, MAX_WRITE_BATCH, ZoteroClient, is_trashed, objects_in_batches
 from .zotero.keys import collection_key, item_key
-from .zotero.mapping import ItemSet, build_item_set
+from .zotero.mapping import ItemSet, build_item_set, library_item_from_zotero
 from .zotero.schema import validate_collection
 
 MAX_OUTBOX_DELAY = 6 * 3600.0
@@ -242,7 +245,7 @@ def _push(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroCl
                     if p.entry.arxiv_id in batch_entries:
                         _defer(store, config, p.entry, exc.message, now, summary)
                 continue
-            _settle(store, config, batch, result, by_key, now, summary)
+            _settle(store, config, client, batch, result, by_key, now, summary)
     finally:
         summary.requests = client.requests
         if own_client:
@@ -316,9 +319,9 @@ def _collection_keys(store, client: ZoteroClient, library: str, wanted: str | No
     return (key,)
 
 
-def _settle(store, config: Config, batch: list[dict], result, by_key: dict[str, _Prepared], now: datetime,
-            summary: PushSummary) -> None:
-    """Turn per-object outcomes into outbox states: a paper is done when its parent exists."""
+def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], result, by_key: dict[str, _Prepared],
+            now: datetime, summary: PushSummary) -> None:
+    """Turn per-object outcomes into outbox states: a paper is done when its parent exists (out of the trash)."""
     outcome_by_parent: dict[str, tuple[str, str]] = {}
     for index, obj in enumerate(batch):
         if obj.get("parentItem"):
@@ -329,6 +332,17 @@ def _settle(store, config: Config, batch: list[dict], result, by_key: dict[str, 
         elif index in result.failed:
             code, message = result.failed[index]
             outcome_by_parent[key] = ("exists", "") if code == 412 else ("error", f"Zotero refused the item: {code} {message}")
+    existing: dict[str, dict] = {}
+    exists = [by_key[k] for k, (outcome, _) in outcome_by_parent.items() if outcome == "exists"]
+    if exists:
+        try:
+            existing = _restore_from_trash(client, exists)
+        except ZoteroError as exc:
+            # we cannot tell whether it sits in the trash: keep it queued; the next push asks again
+            for prepared in exists:
+                outcome_by_parent.pop(prepared.items.key)
+                _defer(store, config, prepared.entry, exc.message, now, summary,
+                       retry_after=(exc.details or {}).get("retry_after"))
     for key, (outcome, message) in outcome_by_parent.items():
         prepared = by_key[key]
         aid = prepared.entry.arxiv_id
@@ -339,18 +353,62 @@ def _settle(store, config: Config, batch: list[dict], result, by_key: dict[str, 
             continue
         # 412 on our own deterministic key: an earlier attempt (this or another process) created it
         store.mark_outbox_done(aid, outcome="saved", item_key=key)
-        store.index_saved_item(_indexed(prepared.items), citation_key=prepared.items.parent.get("citationKey"))
+        current = existing.get(key)
+        indexed = library_item_from_zotero(current) if current else None
+        store.index_saved_item(indexed or _indexed(prepared.items),
+                               citation_key=(current or prepared.items.parent).get("citationKey"))
         if outcome == "saved":
             summary.saved += 1
             summary.results[aid] = SaveResult(aid, "saved", key, f"saved to Zotero as item {key}")
+        elif current and current.get("restored"):
+            summary.saved += 1
+            summary.results[aid] = SaveResult(aid, "saved", key, f"restored from the Zotero trash as item {key}")
         else:
             summary.already_in_library += 1
             summary.results[aid] = SaveResult(aid, "already_in_library", key, f"already in library as item {key}")
 
 
-def _indexed(items: ItemSet) -> LibraryItem:
-    from .zotero.mapping import library_item_from_zotero
+def _restore_from_trash(client: ZoteroClient, prepared: list[_Prepared]) -> dict[str, dict]:
+    """Papers whose parent got 412: their current parent data, after taking them out of the trash.
 
+    One GET for the papers' objects (trashed included), and one POST when some are trashed:
+    each object's own data sent back with ``deleted: 0`` and its current version (so a
+    concurrent edit gives 412, not a lost update); the parent also gets this save's tags and
+    collections added to its own.
+    A restored parent's data is marked ``"restored": True`` (for the caller, never sent).
+    Raises ZoteroError when Zotero cannot be asked or refuses the restore.
+    """
+    wanted = {p.items.key: p for p in prepared}
+    keys = [o["key"] for p in prepared for o in p.items.objects]
+    found: dict[str, dict] = {}
+    for start in range(0, len(keys), MAX_KEYS_PER_READ):
+        found.update({d["key"]: d for d in client.items_by_key(keys[start:start + MAX_KEYS_PER_READ])})
+    patches: list[dict] = []
+    for key, data in found.items():
+        if not is_trashed(data):
+            continue
+        patch = {**data, "version": int(data.get("version", 0)), "deleted": 0}  # the editable JSON, sent back
+        if key in wanted:
+            mine = wanted[key].items.parent
+            names = {t.get("tag") for t in data.get("tags", [])}
+            patch["tags"] = [*data.get("tags", []), *(t for t in mine.get("tags", []) if t.get("tag") not in names)]
+            patch["collections"] = list(dict.fromkeys([*data.get("collections", []), *mine.get("collections", [])]))
+        patches.append(patch)
+    if patches:
+        result = client.create_items(patches)
+        for index, (code, message) in result.failed.items():
+            if patches[index]["key"] in wanted:
+                raise ZoteroError(f"cannot restore item {patches[index]['key']} from the Zotero trash:"
+                                  f" {code} {message}")
+        for patch in patches:
+            if patch["key"] in wanted:
+                merged = {**found[patch["key"]], **patch}
+                merged.pop("deleted")
+                found[patch["key"]] = {**merged, "restored": True}
+    return {key: found[key] for key in wanted if key in found}
+
+
+def _indexed(items: ItemSet) -> LibraryItem:
     data = dict(items.parent)
     data.setdefault("dateAdded", _utc_iso(datetime.now(timezone.utc)))
     item = library_item_from_zotero(data)

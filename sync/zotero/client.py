@@ -132,11 +132,17 @@ class ZoteroClient:
                        can_read=bool(rights.get("library")), can_write=bool(rights.get("write")))
 
     def item_versions(self, since: int) -> Versions:
-        """Top-level items changed since ``since``; 304 (one request, nothing else) when the library is unchanged."""
+        """Top-level items changed since ``since``; 304 (one request, nothing else) when the library is unchanged.
+
+        Items in the trash are included (``includeTrashed=1``, as Zotero's sync docs say): without
+        it, moving an item to the trash changes nothing we can see, since a trashed item only shows
+        up under ``/deleted`` once the trash is emptied.
+        """
         def fetch() -> Versions:
             headers = {**self._zot.default_headers(), "If-Modified-Since-Version": str(since)}
             response = self._http.get(f"{self._zot.endpoint}/{self.library}/items/top",
-                                      params={"since": since, "format": "versions"}, headers=headers)
+                                      params={"since": since, "format": "versions", "includeTrashed": 1},
+                                      headers=headers)
             version = int(response.headers.get("Last-Modified-Version", since) or since)
             if response.status_code == 304:
                 return Versions(library_version=version, not_modified=True)
@@ -156,12 +162,16 @@ class ZoteroClient:
         return Deleted(items=tuple(data.get("items", [])), collections=tuple(data.get("collections", [])))
 
     def items_by_key(self, keys: list[str]) -> list[dict]:
-        """The ``data`` of the items with these keys (at most 50 per call)."""
+        """The ``data`` of the items with these keys (at most 50 per call), trashed ones included.
+
+        A trashed item's data carries ``"deleted": 1`` (see :func:`is_trashed`).
+        """
         if not keys:
             return []
         if len(keys) > MAX_KEYS_PER_READ:
             raise ValueError(f"at most {MAX_KEYS_PER_READ} keys per request")
-        found = self._call("fetching items", self._zot.items, itemKey=",".join(keys), limit=MAX_KEYS_PER_READ)
+        found = self._call("fetching items", self._zot.items, itemKey=",".join(keys), limit=MAX_KEYS_PER_READ,
+                           includeTrashed=1)
         return [entry["data"] for entry in found]
 
     def collections_by_key(self, keys: list[str]) -> list[LibraryCollection]:
@@ -196,6 +206,14 @@ class ZoteroClient:
                 answer = self._call(f"saving {kind}", post, batch)
             _merge(result, answer, offset=start)
         return result
+
+
+def is_trashed(data: dict) -> bool:
+    """True for an item in the Zotero trash: the API sends ``"deleted": 1`` (desktop JSON: ``true``)."""
+    flag = data.get("deleted")
+    if isinstance(flag, str):
+        return flag.strip().lower() not in ("", "0", "false")
+    return bool(flag)
 
 
 def _merge(result: WriteResult, answer: dict, *, offset: int) -> None:

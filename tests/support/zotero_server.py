@@ -4,6 +4,9 @@ Follows api.zotero.org where paperfeed (through pyzotero) depends on it:
 library versions and ``Last-Modified-Version``; ``If-Modified-Since-Version`` ->
 304; ``since=``, ``format=versions|keys|json``, ``itemKey=``; pagination with
 ``limit``/``start``, ``Link`` and ``Total-Results``; ``/deleted``; ``/keys/current``;
+the trash (an item with ``"deleted": 1`` is left out of ``/items`` and ``/items/top``
+unless ``includeTrashed=1``, ``itemKey=`` lookups included; moving it to or from the
+trash bumps its version; it reaches ``/deleted`` only when really deleted);
 writes of at most 50 objects (413 beyond), per-object 412 for version 0 on an
 existing key, 428 for a key-based write without a version, field validation
 against Zotero's schema, ``Zotero-Write-Token`` and ``If-Unmodified-Since-Version``;
@@ -116,6 +119,16 @@ class Library:
     def update_item(self, key: str, **changes) -> None:
         self.version += 1
         self.items[key].update(changes, version=self.version, dateModified=_now())
+
+    def trash_item(self, key: str) -> None:
+        """Move to the trash, as Zotero does: ``deleted: 1`` and a new version (nothing in /deleted)."""
+        self.update_item(key, deleted=1)
+
+    def restore_item(self, key: str) -> None:
+        """Restore from the trash: the flag goes away and the version moves on."""
+        self.version += 1
+        self.items[key].pop("deleted", None)
+        self.items[key].update(version=self.version, dateModified=_now())
 
     def delete_item(self, key: str) -> None:
         self.version += 1
@@ -310,6 +323,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self._check_not_modified(lib):
             return
         objects = lib.top_items() if top else list((lib.items if kind == "items" else lib.collections).values())
+        if kind == "items" and query.get("includeTrashed") not in ("1", "true"):
+            objects = [o for o in objects if not o.get("deleted")]
         since = int(query.get("since", 0) or 0)
         objects = [o for o in objects if o["version"] > since]
         if "itemKey" in query or "collectionKey" in query:
@@ -455,11 +470,15 @@ class _Handler(BaseHTTPRequestHandler):
             data.setdefault("relations", {})
         key = key or _new_key()
         if existing is not None:
-            merged = {**existing, **data}
-            if {k: v for k, v in merged.items() if k not in ("version", "dateModified")} == \
-                    {k: v for k, v in existing.items() if k not in ("version", "dateModified")}:
-                return key, "unchanged"
-            data = merged
+            data = {**existing, **data}
+        if kind == "items" and "deleted" in data:
+            if data["deleted"]:
+                data["deleted"] = 1
+            else:
+                data.pop("deleted")  # restored from the trash: Zotero leaves the property out
+        if existing is not None and {k: v for k, v in data.items() if k not in ("version", "dateModified")} == \
+                {k: v for k, v in existing.items() if k not in ("version", "dateModified")}:
+            return key, "unchanged"
         stamp = _now()
         data.update(key=key, version=new_version)
         if kind == "items":
