@@ -172,7 +172,20 @@ def _record_feedback(store, arxiv_id: str) -> None:
     try:
         store.set_feedback(arxiv_id, "saved")
     except NotFoundError:
-        pass  # a paper the store does not hold yet (arXiv down): the push stores it later
+        pass  # a paper the store does not hold yet (arXiv down): the push records it (_record_pushed_feedback)
+
+
+def _record_pushed_feedback(store, arxiv_id: str, given: dict[str, str]) -> None:
+    """After a push put the paper in the library: record "saved" unless the paper has feedback already.
+
+    The accept could not record it when the paper was not in the store yet (arXiv down);
+    the push has stored it by now. Feedback already there is left alone: "saved" was
+    recorded at the accept, and a later "dismissed" is the user's newer word.
+    """
+    if arxiv_id in given:
+        return
+    _record_feedback(store, arxiv_id)
+    given[arxiv_id] = "saved"
 
 
 def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroClient | None = None,
@@ -209,10 +222,11 @@ def _push(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroCl
             _defer(store, config, entry, str(exc), now, summary)
         return summary
     library = client.library
+    given = store.feedback()
     try:
         prepared: list[_Prepared] = []
         for entry in entries:
-            item = _prepare(store, config, client, entry, library, now, summary)
+            item = _prepare(store, config, client, entry, library, now, summary, given)
             if item is not None:
                 prepared.append(item)
         by_key = {p.items.key: p for p in prepared}
@@ -245,7 +259,7 @@ def _push(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroCl
                     if p.entry.arxiv_id in batch_entries:
                         _defer(store, config, p.entry, exc.message, now, summary)
                 continue
-            _settle(store, config, client, batch, result, by_key, now, summary)
+            _settle(store, config, client, batch, result, by_key, now, summary, given)
     finally:
         summary.requests = client.requests
         if own_client:
@@ -254,7 +268,7 @@ def _push(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroCl
 
 
 def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, library: str, now: datetime,
-             summary: PushSummary) -> _Prepared | None:
+             summary: PushSummary, given: dict[str, str]) -> _Prepared | None:
     try:
         paper = find_paper(store, config, entry.arxiv_id)
     except NotFoundError as exc:
@@ -269,6 +283,7 @@ def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, li
     found = store.library_find(arxiv_id=entry.arxiv_id, doi=paper.doi)
     if found and found != own_key:
         store.mark_outbox_done(entry.arxiv_id, outcome="already_in_library", item_key=found)
+        _record_pushed_feedback(store, entry.arxiv_id, given)
         summary.already_in_library += 1
         summary.results[entry.arxiv_id] = SaveResult(entry.arxiv_id, "already_in_library", found,
                                                      f"already in library as item {found}")
@@ -320,7 +335,7 @@ def _collection_keys(store, client: ZoteroClient, library: str, wanted: str | No
 
 
 def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], result, by_key: dict[str, _Prepared],
-            now: datetime, summary: PushSummary) -> None:
+            now: datetime, summary: PushSummary, given: dict[str, str]) -> None:
     """Turn per-object outcomes into outbox states: a paper is done when its parent exists (out of the trash)."""
     outcome_by_parent: dict[str, tuple[str, str]] = {}
     for index, obj in enumerate(batch):
@@ -353,6 +368,7 @@ def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], resu
             continue
         # 412 on our own deterministic key: an earlier attempt (this or another process) created it
         store.mark_outbox_done(aid, outcome="saved", item_key=key)
+        _record_pushed_feedback(store, aid, given)
         current = existing.get(key)
         indexed = library_item_from_zotero(current) if current else None
         store.index_saved_item(indexed or _indexed(prepared.items),

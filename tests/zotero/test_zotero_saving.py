@@ -238,3 +238,29 @@ def test_cli_save_outbox_bibtex_and_sync(store, zconfig, zotero_server, tmp_path
     assert out.exit_code == 0 and "library users/1: 1 items updated" in out.output
     out = runner.invoke(cli, ["save", "not-an-id"])
     assert out.exit_code == 1 and "error: not an arXiv identifier" in out.output
+
+
+def test_save_paper_while_arxiv_is_down_records_saved_feedback_when_the_push_succeeds(store, zconfig, zotero_server,
+                                                                                      local_arxiv):
+    from tests.support.arxiv_server import Reply, fixture_reply
+
+    config = local_arxiv.config(zconfig, arxiv__max_retries=0)
+    local_arxiv.api = lambda query: Reply(500, b"arXiv is down", {"Content-Type": "text/plain"})
+    queued = save_paper(store, config, "astro-ph/0601001")
+    assert queued.status == "queued" and store.get_paper("astro-ph/0601001") is None
+    assert store.feedback() == {}  # nothing to attach feedback to yet
+
+    local_arxiv.api = lambda query: fixture_reply("api_2026-05_id_astro-ph_0601001_affiliations_jref.xml")
+    assert push_outbox(store, config, force=True).saved == 1
+    assert store.feedback() == {"astro-ph/0601001": "saved"}  # ranking learns from the save
+    assert save_paper(store, config, "astro-ph/0601001").status == "already_in_library"
+    assert store.feedback() == {"astro-ph/0601001": "saved"}
+
+
+def test_push_outbox_keeps_feedback_given_after_the_accept(store, zconfig, zotero_server):
+    down = zconfig.with_values(zotero__api_url="http://127.0.0.1:9", zotero__max_retries=0)
+    assert save_paper(store, down, "2501.00031").status == "queued"  # arXiv and Zotero both down
+    store_papers(store, [make_paper(31)])  # the next daily fetch stores the paper...
+    store.set_feedback("2501.00031", "dismissed")  # ...and the user dismisses it in the popup
+    assert push_outbox(store, zconfig, force=True).saved == 1
+    assert store.feedback() == {"2501.00031": "dismissed"}
