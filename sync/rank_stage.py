@@ -192,9 +192,8 @@ def _categories(store, config: Config, day: date) -> tuple[str, ...]:
 
 
 def _library_from_index(store) -> list[LibraryItem]:
-    """The Zotero library index (sync/store/library.py); an empty library when that part is absent."""
-    library_items = getattr(store, "library_items", None)
-    return list(library_items()) if library_items else []
+    """The synced Zotero library index (sync/store/library.py)."""
+    return list(store.library_items())
 
 
 def rank_files(config: Config, library_file, candidates_file, out_file, *, now: datetime) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
+from .arxiv_source import ArxivSource
 from .bibtex import bibtex_entry, citation_key_candidates
 from .errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, PaperfeedError, ZoteroAuthError,
                      ZoteroError, ZoteroUnavailableError)
@@ -75,16 +76,11 @@ def find_paper(store, config: Config, arxiv_id: str) -> Paper:
     paper = store.get_paper(arxiv_id)
     if paper is not None:
         return paper
-    try:
-        from .arxiv_source import ArxivSource
-    except ImportError as exc:  # pragma: no cover - the arXiv part ships with the package
-        raise NotFoundError(f"paper {arxiv_id} is not in the local store") from exc
     fetched = [p for p in ArxivSource(config).papers_by_id([arxiv_id]) if p.arxiv_id == arxiv_id]
     if not fetched:
         raise NotFoundError(f"arXiv has no paper {arxiv_id}", details={"arxiv_id": arxiv_id})
     paper = replace(fetched[0], announce_date=None, announce_type=None)
-    if hasattr(store, "remember_papers"):
-        store.remember_papers([paper])
+    store.remember_papers([paper])
     return paper
 
 

@@ -104,7 +104,7 @@ class BackgroundSchedule:
 
         with cycle_lock(self.store):
             summary = pull_library(self.store, self.config)
-        return summary.line() if hasattr(summary, "line") else "done"
+        return summary.line()
 
     def start(self) -> None:
         if not self.config["schedule.enabled"]:
