@@ -9,19 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable
 
+from sync.clock import utc_iso
 from sync.cycle import CycleResult
 from sync.errors import PaperfeedError
 
 log = logging.getLogger(__name__)
 
 CycleRunner = Callable[..., CycleResult]  # sync.cycle.run_cycle(config, store, *, sample, progress)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -47,7 +43,7 @@ class SyncJob:
             if self.state == "running":
                 return False
             self.state, self.step = "running", "starting"
-            self.started_at, self.finished_at = _now(), None
+            self.started_at, self.finished_at = utc_iso(), None
             self._thread = threading.Thread(target=self._run, args=(runner, args, kwargs),
                                             name="paperfeed-sync", daemon=True)
             self._thread.start()
@@ -75,6 +71,6 @@ class SyncJob:
 
     def _finish(self, state: str, message: str) -> None:
         with self._lock:
-            self.state, self.finished_at = state, _now()
+            self.state, self.finished_at = state, utc_iso()
             self.last_outcome = {"state": state, "message": message, "finished_at": self.finished_at}
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from typing import Iterable
 
 from .arxiv_source import ArxivSource
 from .bibtex import bibtex_entry, citation_key_candidates
-from .errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, PaperfeedError, ZoteroAuthError,
-                     ZoteroError, ZoteroUnavailableError)
+from .clock import utc_iso
+from .errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, ZoteroAuthError, ZoteroError,
+                     ZoteroUnavailableError)
 from .ids import parse_arxiv_id
 from .models import LibraryCollection, LibraryItem, Paper
 from .settings import Config
@@ -64,10 +65,6 @@ class PushSummary:
 
 def library_name(config: Config) -> str:
     return f"{config['zotero.library_type']}s/{str(config['zotero.library_id']).strip()}"
-
-
-def _utc_iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # metadata --------------------------------------------------------------------------------
@@ -188,7 +185,7 @@ def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroCli
                 now: datetime | None = None) -> PushSummary:
     """Push every queued paper whose backoff has expired (all of them with ``force``)."""
     now = now or datetime.now(timezone.utc)
-    entries = store.due_outbox_entries(_utc_iso(now), force=force)
+    entries = store.due_outbox_entries(utc_iso(now), force=force)
     if not entries:
         return PushSummary(queued=store.count_outbox("pending"), failed=store.count_outbox("failed"))
     if not config.zotero_configured:
@@ -422,7 +419,7 @@ def _restore_from_trash(client: ZoteroClient, prepared: list[_Prepared]) -> dict
 
 def _indexed(items: ItemSet) -> LibraryItem:
     data = dict(items.parent)
-    data.setdefault("dateAdded", _utc_iso(datetime.now(timezone.utc)))
+    data.setdefault("dateAdded", utc_iso())
     item = library_item_from_zotero(data)
     assert item is not None
     return item
@@ -435,5 +432,5 @@ def _defer(store, config: Config, entry: OutboxEntry, reason: str, now: datetime
     delay = min(MAX_OUTBOX_DELAY, base * (2 ** min(entry.attempts, 16))) * random.uniform(0.8, 1.2)
     if retry_after:
         delay = max(delay, float(retry_after))
-    store.mark_outbox_retry(entry.arxiv_id, error=reason, next_attempt_at=_utc_iso(now + timedelta(seconds=delay)))
+    store.mark_outbox_retry(entry.arxiv_id, error=reason, next_attempt_at=utc_iso(now + timedelta(seconds=delay)))
     summary.results[entry.arxiv_id] = SaveResult(entry.arxiv_id, "queued", None, f"queued: {reason}")

@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from .. import __version__
 from ..arxiv_calendar import ANNOUNCE_TIME, EASTERN
+from ..clock import utc_iso
 from ..models import RankedPaper
 from ..settings import Config
 from .gather import relevance_threshold
@@ -21,10 +22,6 @@ from .render import abs_url, authors_line, categories_line, pdf_url
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _FEED_DAYS = 14
 _FEED_MAX_ENTRIES = 200
-
-
-def _ts(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def announced_at(day: date) -> datetime:
@@ -88,7 +85,7 @@ def render_atom(store, config: Config, *, feed_url: str) -> str:
     generator = ET.SubElement(feed, q("generator"), version=__version__)
     generator.text = "paperfeed"
     newest = max((announced_at(r.day) for r in entries), default=datetime(1970, 1, 1, tzinfo=timezone.utc))
-    ET.SubElement(feed, q("updated")).text = _ts(newest)
+    ET.SubElement(feed, q("updated")).text = utc_iso(newest)
     ET.SubElement(ET.SubElement(feed, q("author")), q("name")).text = "paperfeed"
 
     for ranked in entries:
@@ -99,8 +96,8 @@ def render_atom(store, config: Config, *, feed_url: str) -> str:
         ET.SubElement(entry, q("link"), rel="alternate", type="text/html", href=abs_url(paper))
         ET.SubElement(entry, q("link"), rel="related", type="application/pdf", href=pdf_url(paper))
         when = announced_at(ranked.day)
-        ET.SubElement(entry, q("updated")).text = _ts(when)
-        ET.SubElement(entry, q("published")).text = _ts(paper.published or when)
+        ET.SubElement(entry, q("updated")).text = utc_iso(when)
+        ET.SubElement(entry, q("published")).text = utc_iso(paper.published or when)
         for name in paper.authors or ("unknown",):
             ET.SubElement(ET.SubElement(entry, q("author")), q("name")).text = name
         for term in paper.categories:

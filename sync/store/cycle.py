@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from .papers import utc_now_iso
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+from ..clock import utc_iso
 
 
 def _parse(value: str) -> datetime:
@@ -64,7 +60,7 @@ class CycleMixin:
             conn.execute(
                 "INSERT OR REPLACE INTO locks (name, token, owner_pid, owner_host, acquired_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (name, token, pid, host, _iso(now), _iso(now + timedelta(seconds=ttl_seconds))),
+                (name, token, pid, host, utc_iso(now), utc_iso(now + timedelta(seconds=ttl_seconds))),
             )
         return None
 
@@ -72,7 +68,7 @@ class CycleMixin:
         """Push the expiry forward; False when we no longer hold the lock."""
         with self.transaction() as conn:
             cur = conn.execute("UPDATE locks SET expires_at = ? WHERE name = ? AND token = ?",
-                               (_iso(now + timedelta(seconds=ttl_seconds)), name, token))
+                               (utc_iso(now + timedelta(seconds=ttl_seconds)), name, token))
             return cur.rowcount == 1
 
     def release_lock(self, name: str, *, token: str) -> bool:
@@ -89,7 +85,7 @@ class CycleMixin:
         with self.transaction() as conn:
             return conn.execute(
                 "INSERT INTO cycle_runs (started_at, day, sample, status) VALUES (?, ?, ?, 'running')",
-                (utc_now_iso(), day.isoformat() if day else None, int(sample)),
+                (utc_iso(), day.isoformat() if day else None, int(sample)),
             ).lastrowid
 
     def finish_cycle_run(self, run_id: int, *, status: str, day: date | None, steps: list[dict],
@@ -98,7 +94,7 @@ class CycleMixin:
             conn.execute(
                 "UPDATE cycle_runs SET finished_at = ?, status = ?, day = ?, steps = ?, message = ?"
                 " WHERE id = ?",
-                (utc_now_iso(), status, day.isoformat() if day else None,
+                (utc_iso(), status, day.isoformat() if day else None,
                  json.dumps(steps, ensure_ascii=False), message[:2000], run_id),
             )
 
@@ -126,5 +122,5 @@ class CycleMixin:
             conn.execute(
                 "INSERT OR REPLACE INTO deliveries (day, kind, channel, fingerprint, delivered_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (day.isoformat(), kind, channel, fingerprint, utc_now_iso()),
+                (day.isoformat(), kind, channel, fingerprint, utc_iso()),
             )

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Mapping
 
+from ..clock import utc_iso
 from ..models import LibraryCollection, LibraryItem
-from .papers import utc_now_iso
 
 
 @dataclass(frozen=True)
@@ -207,14 +207,14 @@ class LibraryMixin:
             conn.execute(
                 "UPDATE library_sync_state SET version = ?, target_version = NULL, pending_items = '[]',"
                 " pending_collections = '[]', last_synced_at = ?, last_result = ? WHERE id = 1",
-                (version, utc_now_iso(), result),
+                (version, utc_iso(), result),
             )
 
     def note_library_sync(self, result: str) -> None:
         """Record a pull that changed nothing (304) or failed, keeping the version."""
         with self.transaction() as conn:
             conn.execute("UPDATE library_sync_state SET last_synced_at = ?, last_result = ? WHERE id = 1",
-                         (utc_now_iso(), result[:2000]))
+                         (utc_iso(), result[:2000]))
 
     def index_saved_item(self, item: LibraryItem, *, citation_key: str | None = None) -> None:
         """Put an item we just created into the index at once (before the next pull sees it)."""

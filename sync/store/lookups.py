@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..models import Paper
-from .papers import _columns, utc_now_iso
+from ..clock import utc_iso
+from .papers import _columns
 
 
 class LookupsMixin:
@@ -16,7 +17,7 @@ class LookupsMixin:
         appear in a day's list; a paper already stored is left as it is, since the
         announcement copy knows more (its date and how it was listed).
         """
-        now = utc_now_iso()
+        now = utc_iso()
         added = 0
         with self.transaction() as conn:
             for paper in papers:

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterable
 
-from .papers import utc_now_iso
+from ..clock import utc_iso
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class OutboxMixin:
         unless ``reopen`` (its item was deleted from Zotero since: it is saved anew
         with exactly the tags, collection and note given now).
         """
-        now = utc_now_iso()
+        now = utc_iso()
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
             if row is None:
@@ -109,7 +109,7 @@ class OutboxMixin:
         return [_entry(r) for r in rows]
 
     def mark_outbox_done(self, arxiv_id: str, *, outcome: str, item_key: str) -> None:
-        now = utc_now_iso()
+        now = utc_iso()
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE zotero_outbox SET status = 'done', outcome = ?, item_key = ?, last_error = '',"
@@ -124,7 +124,7 @@ class OutboxMixin:
             conn.execute(
                 "UPDATE zotero_outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
                 " next_attempt_at = ?, updated_at = ? WHERE arxiv_id = ?",
-                ("failed" if permanent else "pending", error[:1000], next_attempt_at, utc_now_iso(), arxiv_id),
+                ("failed" if permanent else "pending", error[:1000], next_attempt_at, utc_iso(), arxiv_id),
             )
 
     def count_outbox(self, status: str = "pending") -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Iterable
 
+from ..clock import utc_iso
 from ..models import AnnouncementEntry, AnnounceType, Paper
 
 
@@ -18,10 +19,6 @@ class UpsertResult:
     inserted: int = 0  # papers we had never seen
     updated: int = 0  # stored papers whose version or metadata changed
     unchanged: int = 0
-
-
-def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
@@ -83,7 +80,7 @@ class PapersMixin:
         Re-storing the same day changes nothing.
         """
         result = UpsertResult()
-        now = utc_now_iso()
+        now = utc_iso()
         day = announce_date.isoformat() if announce_date else None
         with self.transaction() as conn:
             for entry in entries:

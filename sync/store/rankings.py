@@ -9,9 +9,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ..clock import utc_iso
 from ..errors import InvalidInputError
 from ..models import RankedPaper
-from .papers import paper_from_row, utc_now_iso
+from .papers import paper_from_row
 
 FEEDBACK_ACTIONS = ("saved", "dismissed")
 STATUSES = ("new", "saved", "dismissed")
@@ -146,7 +147,7 @@ class RankingsMixin:
             conn.execute(
                 "INSERT INTO feedback (arxiv_id, action, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (arxiv_id) DO UPDATE SET action = excluded.action, updated_at = excluded.updated_at",
-                (arxiv_id, action, utc_now_iso()),
+                (arxiv_id, action, utc_iso()),
             )
 
     def clear_feedback(self, arxiv_id: str) -> bool:
@@ -181,7 +182,7 @@ class RankingsMixin:
         with self.transaction() as conn:
             return conn.execute(
                 "INSERT INTO rank_runs (started_at, announce_date, backend, outcome) VALUES (?, ?, ?, 'running')",
-                (utc_now_iso(), day.isoformat() if day else None, backend)).lastrowid
+                (utc_iso(), day.isoformat() if day else None, backend)).lastrowid
 
     def finish_rank_run(self, run_id: int, *, outcome: str, candidates: int = 0, ranked: int = 0,
                         library_size: int = 0, message: str = "", backend: str | None = None) -> None:
@@ -189,7 +190,7 @@ class RankingsMixin:
             conn.execute(
                 "UPDATE rank_runs SET finished_at = ?, outcome = ?, candidates = ?, ranked = ?, library_size = ?,"
                 " message = ?, backend = coalesce(?, backend) WHERE id = ?",
-                (utc_now_iso(), outcome, candidates, ranked, library_size, message[:2000], backend, run_id))
+                (utc_iso(), outcome, candidates, ranked, library_size, message[:2000], backend, run_id))
 
     def last_rank_run(self) -> RankRun | None:
         rows = self.query("SELECT * FROM rank_runs ORDER BY id DESC LIMIT 1")

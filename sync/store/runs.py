@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..clock import utc_iso
 from ..models import FetchOutcome
-from .papers import utc_now_iso
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class RunsMixin:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO fetch_runs (started_at, kind, query, outcome) VALUES (?, ?, ?, ?)",
-                (utc_now_iso(), kind, query, FetchOutcome.RUNNING.value),
+                (utc_iso(), kind, query, FetchOutcome.RUNNING.value),
             )
             return cur.lastrowid
 
@@ -39,7 +39,7 @@ class RunsMixin:
             conn.execute(
                 "UPDATE fetch_runs SET finished_at = ?, outcome = ?, announce_date = ?, new_count = ?,"
                 " cross_count = ?, updated_count = ?, message = ? WHERE id = ?",
-                (utc_now_iso(), outcome.value, announce_date.isoformat() if announce_date else None,
+                (utc_iso(), outcome.value, announce_date.isoformat() if announce_date else None,
                  new, cross, updated, message[:2000], run_id),
             )
 
