@@ -14,6 +14,7 @@ Returns our dataclasses, never ``arxiv.Result``.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterable, Iterator
 
@@ -130,7 +131,7 @@ class ArxivSource:
             if paper.version > 1:
                 kind = AnnounceType.REPLACE if kind is AnnounceType.NEW else AnnounceType.REPLACE_CROSS
             day = estimated_announce_date(paper.published) if paper.published else None
-            entries.append(AnnouncementEntry(_with_announce(paper, day, kind), kind))
+            entries.append(AnnouncementEntry(replace(paper, announce_date=day, announce_type=kind), kind))
         return entries
 
     def _results(self, search: arxiv.Search) -> Iterator[Paper]:
@@ -190,12 +191,6 @@ def estimated_announce_date(submitted: datetime) -> date:
     while not has_announcement(day):
         day += timedelta(days=1)
     return day
-
-
-def _with_announce(paper: Paper, day: date | None, kind: AnnounceType) -> Paper:
-    from dataclasses import replace
-
-    return replace(paper, announce_date=day, announce_type=kind)
 
 
 def utc_today() -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Iterable
 
@@ -201,6 +201,4 @@ class PapersMixin:
 
 
 def _with_type(paper: Paper, day_type: str | None) -> Paper:
-    from dataclasses import replace
-
     return replace(paper, announce_type=AnnounceType(day_type)) if day_type else paper
