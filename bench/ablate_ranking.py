@@ -10,6 +10,7 @@ library-author boost, and background sizes. This is what docs/benchmarks.md cite
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from statistics import mean
@@ -18,10 +19,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ranking import (DATA_PATH, TUNING_DAYS, LibraryItem, Profile, SentenceEncoder, TableEncoder,  # noqa: E402
+from bench_ranking import (TUNING_DAYS, LibraryItem, Profile, SentenceEncoder, TableEncoder,  # noqa: E402
                            _with_dates, average_precision, build_users, date, datetime, document_text,
                            embedding_table, load_records, ndcg_at, paper_from_record, precision_at, timezone)
 
+from dev_data import add_data_option  # noqa: E402
 from sync.ranking.backends import tfidf_vectors  # noqa: E402
 from sync.ranking.contrast import EMBEDDING_C, EMBEDDING_SHARE, TFIDF_C  # noqa: E402
 from sync.ranking.profile import author_key, positive_documents  # noqa: E402
@@ -70,8 +72,10 @@ def z(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / (x.std() + 1e-9)
 
 
-def main() -> int:
-    records = load_records(DATA_PATH)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_data_option(parser)
+    records = load_records(parser.parse_args(argv).data)
     model = SentenceEncoder.load()
     encoder = TableEncoder(embedding_table(records, model), model)
     users = build_users(records, count=40, days=TUNING_DAYS, seed=1)

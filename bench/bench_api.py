@@ -14,8 +14,6 @@ before and after: the machine has 2 cores shared with other jobs.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
 import re
 import shutil
@@ -32,24 +30,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEV_DATA = Path("/work/shared/data/arxiv-papers-2025-dev.jsonl.gz")
+from dev_data import add_data_option, load_records, require  # noqa: E402
+
 TOKEN = "bench-token-0123456789abcdef"
 DAY = date(2025, 9, 24)
 N_PAPERS = 500
 
 
-def load_papers(n: int):
-    from sync.sample import paper_from_record, sample_announcement
+def load_papers(n: int, data: Path):
+    from sync.sample import paper_from_record
 
-    if DEV_DATA.is_file():
-        papers = []
-        with gzip.open(DEV_DATA, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                papers.append(paper_from_record(json.loads(line)))
-                if len(papers) == n:
-                    return papers, "dev data set"
-    print(f"note: {DEV_DATA} absent; using the bundled sample papers", file=sys.stderr)
-    return [e.paper for e in sample_announcement().entries][:n], "bundled sample"
+    return [paper_from_record(r) for r in load_records(data, limit=n)], "dev data set"
 
 
 def seed(store, papers) -> None:
@@ -132,7 +123,7 @@ def load(url: str, path: str, clients: int, per_client: int) -> dict:
             "p99_ms": ordered[int(0.99 * (len(ordered) - 1))] * 1000, "rps": len(ordered) / elapsed}
 
 
-def profile(n: int) -> None:
+def profile(n: int, data: Path) -> None:
     """cProfile of ``n`` ``GET /api/papers`` through the Flask test client (no HTTP), top 25 by own+callees."""
     import cProfile
     import pstats
@@ -144,7 +135,7 @@ def profile(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = Config({"storage.data_dir": tmp, "server.token": TOKEN})
         store = Store(config.store_path)
-        seed(store, load_papers(N_PAPERS)[0])
+        seed(store, load_papers(N_PAPERS, data)[0])
         client = create_app(config, store=store).test_client()
         headers = {"Authorization": f"Bearer {TOKEN}"}
         assert client.get("/api/papers", headers=headers).status_code == 200
@@ -203,9 +194,10 @@ def main() -> None:
     parser.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
                         help="load generator: wrk (apt install wrk; default when present) or Python threads")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
+    add_data_option(parser)
     args = parser.parse_args()
     if args.profile:
-        profile(args.profile)
+        profile(args.profile, require(args.data))
         return
 
     from sync.store import Store
@@ -213,7 +205,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.toml"
         config_path.write_text(f'[server]\ntoken = "{TOKEN}"\nthreads = {args.threads}\n[storage]\ndata_dir = "{tmp}/data"\n', encoding="utf-8")
-        papers, source = load_papers(N_PAPERS)
+        papers, source = load_papers(N_PAPERS, require(args.data))
         store = Store(Path(tmp) / "data" / "paperfeed.sqlite3")
         seed(store, papers)
         store.close()

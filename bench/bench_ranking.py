@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from anchors import arxiv_sanity_lite, zotero_arxiv_daily  # noqa: E402
-from users import DATA_PATH, EVALUATION_DAYS, TUNING_DAYS, SimUser, build_users, load_records  # noqa: E402
+from dev_data import add_data_option  # noqa: E402
+from users import EVALUATION_DAYS, TUNING_DAYS, SimUser, build_users, load_records  # noqa: E402
 
 from sync.models import LibraryItem  # noqa: E402
 from sync.ranking import Profile, RankOptions, SentenceEncoder, rank_papers  # noqa: E402
@@ -241,8 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="report on the tuning users instead")
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--no-speed", action="store_true")
+    add_data_option(parser)
     args = parser.parse_args(argv)
-    records = load_records(DATA_PATH)
+    records = load_records(args.data)
     model = SentenceEncoder.load()
     encoder = TableEncoder(embedding_table(records, model), model)
     days, seed = (TUNING_DAYS, 1) if args.tune else (EVALUATION_DAYS, 2)

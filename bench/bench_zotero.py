@@ -57,7 +57,8 @@ from sync.zotero.keys import item_key  # noqa: E402
 from sync.zotero.mapping import build_item_set  # noqa: E402
 from tests.support.zotero_server import ZoteroServer  # noqa: E402
 
-DATA_PATH = Path("/work/shared/data/arxiv-papers-2025-dev.jsonl.gz")
+from dev_data import DEFAULT_DATA as DATA_PATH, add_data_option, require  # noqa: E402
+
 DOC_PATH = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Zotero"
 API_KEY = "bench-api-key"
@@ -350,11 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=5000, help="library size (default 5000)")
     parser.add_argument("--saves", type=int, default=100, help="papers saved per saving path (default 100)")
-    parser.add_argument("--data", type=Path, default=DATA_PATH, help="JSON-lines arXiv papers for the library")
+    add_data_option(parser)
     parser.add_argument("--write-doc", action="store_true", help=f"update '{SECTION}' in docs/benchmarks.md")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    result = run_benchmark(args.items, args.saves, data_path=args.data)
+    result = run_benchmark(args.items, args.saves, data_path=require(args.data))
     table = markdown_table(result)
     print(table)
     print(f"\n(total {time.perf_counter() - started:.1f} s)", file=sys.stderr)

@@ -14,15 +14,12 @@ chosen on tuning users say nothing about the evaluation days.
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-DATA_PATH = Path("/work/shared/data/arxiv-papers-2025-dev.jsonl.gz")
+from dev_data import load_records  # noqa: F401  (re-exported for the benchmark scripts)
 CATEGORY_INTERESTS = ("cs.RO", "cs.IR", "cs.GR", "eess.IV", "cs.LG", "cs.HC", "cs.CY", "cs.MM", "cs.SD", "cs.CR")
 KEYWORD_INTERESTS = ("reinforcement learning", "diffusion", "medical", "autonomous driving", "point cloud", "speech",
                      "hallucination", "multilingual", "retrieval", "video", "segmentation")
@@ -40,11 +37,6 @@ class SimUser:
     day: date
 
 
-def load_records(path: Path = DATA_PATH) -> list[dict]:
-    if not path.is_file():
-        raise SystemExit(f"benchmark data set not found at {path}: it ships with the paperfeed dev environment")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def has_interest(record: dict, interest: str) -> bool:

@@ -12,8 +12,8 @@ import logging
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .arxiv_calendar import announcement_days, has_announcement
-from .arxiv_source import ArxivSource, utc_today
+from .arxiv.calendar import announcement_days, has_announcement
+from .arxiv.source import ArxivSource, utc_today
 from .errors import ArxivError, ArxivUnavailableError, InvalidInputError, PaperfeedError
 from .models import Announcement, AnnouncementEntry, AnnounceType, FetchOutcome, FetchSummary, Progress
 from .sample import sample_announcement

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .arxiv_calendar import has_announcement
+from .arxiv.calendar import has_announcement
 from .models import LibraryItem, Paper
 from .ranking import Profile, RankOptions, rank_papers
 from .ranking.backends import MODEL_NAME, embeddings_available, shared_encoder

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from .arxiv_source import ArxivSource
+from .arxiv.source import ArxivSource
 from .bibtex import bibtex_entry, citation_key_candidates
 from .clock import utc_iso
 from .errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, ZoteroAuthError, ZoteroError,

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .arxiv_calendar import ANNOUNCE_TIME, EASTERN
+from .arxiv.calendar import ANNOUNCE_TIME, EASTERN
 from .errors import BusyError, ConfigError, PaperfeedError
 from .settings import Config
 

@@ -48,7 +48,7 @@ class Setting:
 
 
 def _unknown_categories(categories: list[str]) -> str | None:
-    from .arxiv_taxonomy import ARCHIVES, CATEGORIES
+    from .arxiv.taxonomy import ARCHIVES, CATEGORIES
 
     unknown = [c for c in categories if c not in CATEGORIES and c not in ARCHIVES]
     if unknown:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.arxiv_source import ArxivSource
+from sync.arxiv.source import ArxivSource
 from sync.errors import ArxivQueryError
-from sync.feed_parser import parse_feed
+from sync.arxiv.feed_parser import parse_feed
 from sync.models import Paper
 from tests.support.arxiv_server import FIXTURES, LocalArxiv, first_page_only
 

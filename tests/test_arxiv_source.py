@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.arxiv_source import ArxivSource
+from sync.arxiv.source import ArxivSource
 from sync.errors import ArxivQueryError, ArxivUnavailableError
 from sync.models import AnnounceType
 from sync.settings import Config

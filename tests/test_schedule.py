@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.arxiv_calendar import EASTERN
+from sync.arxiv.calendar import EASTERN
 from sync.errors import BusyError, ConfigError, PaperfeedError
 from sync.schedule import AnnouncementTrigger, BackgroundSchedule, next_run
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ..arxiv_calendar import has_announcement
+from ..arxiv.calendar import has_announcement
 from ..models import Paper
 from . import cli
 from .context import AppContext, pass_app, run_command

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 from markupsafe import escape
 
 from .. import __version__
-from ..arxiv_calendar import ANNOUNCE_TIME, EASTERN
+from ..arxiv.calendar import ANNOUNCE_TIME, EASTERN
 from ..clock import utc_iso
 from ..models import RankedPaper
 from ..settings import Config

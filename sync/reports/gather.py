@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from ..arxiv_calendar import ANNOUNCE_TIME, EASTERN, HOLIDAYS, has_announcement
+from ..arxiv.calendar import ANNOUNCE_TIME, EASTERN, HOLIDAYS, has_announcement
 from ..models import FetchOutcome
 from ..sample import SAMPLE_CATEGORIES
 from ..settings import Config

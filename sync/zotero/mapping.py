@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..arxiv_taxonomy import category_tag
+from ..arxiv.taxonomy import category_tag
 from ..errors import InvalidArxivIdError
 from ..ids import parse_arxiv_id
 from ..models import LibraryItem, Paper

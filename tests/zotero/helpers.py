@@ -7,7 +7,7 @@ from pathlib import Path
 
 from arxiv import _feed as arxiv_feed
 
-from sync.arxiv_source import paper_from_result
+from sync.arxiv.source import paper_from_result
 from sync.models import AnnouncementEntry, AnnounceType, Paper
 
 ARXIV_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv"

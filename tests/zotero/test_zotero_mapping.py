@@ -9,7 +9,7 @@ import bibtexparser
 import pytest
 from tests.zotero.helpers import fixture_papers, make_paper
 
-from sync.arxiv_taxonomy import CATEGORIES, category_tag
+from sync.arxiv.taxonomy import CATEGORIES, category_tag
 from sync.bibtex import base_citation_key, bibtex_entry, escape_latex
 from sync.errors import InvalidInputError
 from sync.zotero.keys import KEY_ALPHABET, item_key

@@ -4,7 +4,7 @@
   window (the API's submittedDate index lags the announcement).
 - Full metadata (comment, dates, journal ref) comes from the API through the ``arxiv``
   package, by ``id_list`` in batches of 100.
-- Every request goes through one :class:`~sync.polite_http.PoliteSession`: one at a time,
+- Every request goes through one :class:`~sync.arxiv.polite_http.PoliteSession`: one at a time,
   >= ``arxiv.delay_seconds`` apart, timeouts, Retry-After, bounded jittered retries. The
   ``arxiv`` client is pointed at it (its own retry and delay are switched off) and at
   ``arxiv.api_url`` through ``Client.query_url_format``.
@@ -21,13 +21,13 @@ from typing import Callable, Iterable, Iterator
 import arxiv
 import requests
 
-from .arxiv_calendar import EASTERN, has_announcement
-from .errors import ArxivError, ArxivQueryError, ArxivUnavailableError, InvalidArxivIdError
+from .calendar import EASTERN, has_announcement
+from ..errors import ArxivError, ArxivQueryError, ArxivUnavailableError, InvalidArxivIdError
 from .feed_parser import NS, arxiv_categories, clean_text, parse_feed
-from .ids import parse_arxiv_id
-from .models import Announcement, AnnouncementEntry, AnnounceType, Paper
+from ..ids import parse_arxiv_id
+from ..models import Announcement, AnnouncementEntry, AnnounceType, Paper
 from .polite_http import PoliteSession
-from .settings import Config
+from ..settings import Config
 
 ID_BATCH = 100
 Progress = Callable[[int], None]

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-from .errors import ArxivError, ArxivQueryError, InvalidArxivIdError
-from .ids import parse_arxiv_id
-from .models import Announcement, AnnouncementEntry, AnnounceType, Paper
+from ..errors import ArxivError, ArxivQueryError, InvalidArxivIdError
+from ..ids import parse_arxiv_id
+from ..models import Announcement, AnnouncementEntry, AnnounceType, Paper
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import __version__
-from .errors import SourceError
+from .. import __version__
+from ..errors import SourceError
 
 log = logging.getLogger(__name__)
 
