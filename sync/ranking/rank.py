@@ -23,6 +23,7 @@ import numpy as np
 from ..models import Paper
 from .backends import BACKENDS, Encoder
 from .contrast import contrast_scores
+from .keywords import NAMED_SPECIFICITY, keyword_specificities
 from .profile import (DEFAULT_HALF_LIFE_DAYS, Profile, ProfileDoc, author_key, negative_documents,
                       positive_documents)
 from .similarity import (CALIBRATION, HYBRID_EMBEDDING_SHARE, KEYWORD_CALIBRATION, compute_similarities,
@@ -115,6 +116,8 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
     library_authors = {author_key(a): a for d in positives if d.source == "library" for a in d.authors}
     wanted_categories = set(profile.categories)
     keyword_norm = [(k, normalise_phrase(k)) for k in keywords]
+    haystacks = [words(t) for t in texts] if keyword_norm else []
+    specificity = keyword_specificities([p for _, p in keyword_norm], haystacks) if keyword_norm else {}
 
     out = []
     for row, (paper, text) in enumerate(zip(papers, texts)):
@@ -123,12 +126,15 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
         near = [(int(j), float(close_cal[row, n])) for n, j in enumerate(neighbours[row])] if neighbours.size else []
         if sem > 0:
             evidence.append((sem, _closeness_reason(near, positives)))
-        title_words, all_words = (words(paper.title), words(text)) if keyword_norm else ("", "")
+        title_words, all_words = (words(paper.title), haystacks[row]) if keyword_norm else ("", "")
         for original, phrase in keyword_norm:
+            weight = specificity[phrase]
+            # a keyword in a large share of today's papers adds little and is not named as the reason
+            label = f"keyword: {original}" if weight >= NAMED_SPECIFICITY else ""
             if f" {phrase} " in title_words:
-                evidence.append((KEYWORD_IN_TITLE, f"keyword: {original}"))
+                evidence.append((KEYWORD_IN_TITLE * weight, label))
             elif f" {phrase} " in all_words:
-                evidence.append((KEYWORD_IN_ABSTRACT, f"keyword: {original}"))
+                evidence.append((KEYWORD_IN_ABSTRACT * weight, label))
         if kw_semantic is not None and kw_semantic[row] > 0:
             evidence.append((KEYWORD_ONLY_SEMANTIC * float(kw_semantic[row]), kw_semantic.reason(row)))
         evidence += _author_evidence(paper, favourite, saved_authors, library_authors)
