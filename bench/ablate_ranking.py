@@ -1,11 +1,11 @@
-"""Ablations of the contrastive score on the TUNING users only (never the evaluation users):
+"""Ablations of the ranker's evidence on the TUNING users only (never the evaluation users):
 
-    .venv/bin/python bench/ablate_ranking.py
+    .venv/bin/python bench/ablate_ranking.py --users 30
 
-Rebuilds the two margins the ranker combines (TF-IDF linear SVM, embedding logistic regression, as in
-sync/ranking/contrast.py) and the "author in your library" flag per candidate, then ranks by variants of
-the combination: fixed sigmoid vs per-day z-scores, rounding to 4 decimals, the former 0.15 noisy-OR
-library-author boost, and background sizes. This is what docs/benchmarks.md cites for the choices.
+Builds, per tuning user, the pieces the ranker can combine (TF-IDF linear SVM margin with and without
+author terms, embedding logistic-regression margin, kNN similarity, per-interest-cluster similarity)
+once, then ranks by variants of their combination. docs/benchmarks.md cites this table for each choice.
+Components are cached in memory per run; embeddings come from bench/.cache/.
 """
 
 from __future__ import annotations
@@ -19,91 +19,136 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ranking import (TUNING_DAYS, LibraryItem, Profile, SentenceEncoder, TableEncoder,  # noqa: E402
-                           _with_dates, average_precision, build_users, date, datetime, document_text,
-                           embedding_table, load_records, ndcg_at, paper_from_record, precision_at, timezone)
+from bench_ranking import (METRICS, TUNING_DAYS, background_for, build_users, by_day, datetime,  # noqa: E402
+                           library_items, load_encoder, load_records, metrics, paired_bootstrap, timezone, _cached,
+                           anchor_asl, user_key)
 
 from dev_data import add_data_option  # noqa: E402
 from sync.ranking.backends import tfidf_vectors  # noqa: E402
-from sync.ranking.contrast import EMBEDDING_C, EMBEDDING_SHARE, TFIDF_C  # noqa: E402
-from sync.ranking.profile import author_key, positive_documents  # noqa: E402
+from sync.ranking.contrast import EMBEDDING_C, TFIDF_C, author_terms  # noqa: E402
+from sync.ranking.profile import Profile, positive_documents  # noqa: E402
+from sync.ranking.similarity import interest_clusters, knn_score  # noqa: E402
+from sync.ranking.text import document_text  # noqa: E402
+from users import ranker_view  # noqa: E402
 
-BACKGROUND_SIZES = (1000, 3000, 10_000)
 
-
-def components(user, encoder, by_day) -> dict:
+def components(user, encoder, days) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
-    papers = [paper_from_record(r) for r in user.candidates]
-    texts = [document_text(p.title, p.abstract) for p in papers]
-    library = tuple(LibraryItem(key=f"K{n:07d}", title=r["title"], abstract=r["abstract"], date_added=r["date_added"],
-                                creators=tuple(r.get("authors") or ())) for n, r in enumerate(_with_dates(user)))
+    cands = [ranker_view(r) for r in user.candidates]
+    texts = [document_text(r["title"], r["abstract"]) for r in cands]
     now = datetime.combine(user.day, datetime.min.time(), tzinfo=timezone.utc)
-    positives = positive_documents(Profile(library=library), now)
-    pos_texts, pos_weights = [d.text for d in positives], np.array([d.weight for d in positives])
-    library_ids = {r["id"] for r in user.library}
-    earlier = [r for d in sorted(by_day, reverse=True) if d < user.day for r in by_day[d] if r["id"] not in library_ids]
-    authors = {author_key(a) for d in positives for a in d.authors}
-    out = {"ids": [p.arxiv_id for p in papers], "relevant": user.relevant,
-           "library_author": np.array([any(author_key(a) in authors for a in p.authors) for p in papers], float)}
-    cand_vectors = encoder.encode(texts)
-    for size in BACKGROUND_SIZES:
-        background = [t for t in dict.fromkeys(document_text(r["title"], r["abstract"]) for r in earlier[:size]) if t]
-        train = pos_texts + background
-        labels = np.r_[np.ones(len(pos_texts)), np.zeros(len(background))]
-        weights = np.r_[pos_weights, np.ones(len(background))]
-        matrix = tfidf_vectors(train + texts, min_df=2)
-        svm = LinearSVC(C=TFIDF_C, class_weight="balanced", random_state=0, max_iter=5000)
-        out[f"svm{size}"] = svm.fit(matrix[:len(train)], labels, sample_weight=weights).decision_function(matrix[len(train):])
-        lr = LogisticRegression(C=EMBEDDING_C, class_weight="balanced", max_iter=2000)
-        lr.fit(np.vstack([encoder.encode(pos_texts), encoder.encode(background)]), labels, sample_weight=weights)
-        out[f"lr{size}"] = lr.decision_function(cand_vectors)
+    positives = positive_documents(Profile(library=library_items(user)), now)
+    pos_texts, pos_w = [d.text for d in positives], np.array([d.weight for d in positives])
+    background = background_for(user, days)
+    bg_texts = [document_text(p.title, p.abstract) for p in background]
+    labels = np.r_[np.ones(len(pos_texts)), np.zeros(len(bg_texts))]
+    weights = np.r_[pos_w, np.ones(len(bg_texts))]
+    out = {"ids": [r["id"] for r in cands], "relevant": user.relevant}
+
+    def svm(train, test, c=TFIDF_C):
+        m = tfidf_vectors(train + test, min_df=2)
+        model = LinearSVC(C=c, class_weight="balanced", random_state=0, max_iter=5000)
+        return model.fit(m[:len(train)], labels, sample_weight=weights).decision_function(m[len(train):])
+
+    out["svm"] = svm(pos_texts + bg_texts, texts)
+    pos_auth = [t + author_terms(d.authors) for t, d in zip(pos_texts, positives)]
+    bg_auth = [t + author_terms(p.authors) for t, p in zip(bg_texts, background)]
+    cand_auth = [t + author_terms(r.get("authors") or ()) for t, r in zip(texts, cands)]
+    out["svm_auth"] = svm(pos_auth + bg_auth, cand_auth)
+    cand_v = encoder.encode(texts)
+    pos_v = encoder.encode(pos_texts)
+    lr = LogisticRegression(C=EMBEDDING_C, class_weight="balanced", max_iter=2000)
+    lr.fit(np.vstack([pos_v, encoder.encode(bg_texts)]), labels, sample_weight=weights)
+    out["lr"] = lr.decision_function(cand_v)
+    sims = cand_v @ pos_v.T
+    for k in (3, 5, 10):
+        out[f"knn{k}"] = knn_score(sims, pos_w.astype(np.float32), k)[0]
+    labels_c = interest_clusters(pos_v)
+    out["cluster"] = cluster_score(sims, labels_c, pos_w)
+    out["n_clusters"] = len(set(labels_c[labels_c >= 0]))
+    out["asl"] = _cached("asl", user_key(user), lambda: anchor_asl(user, days))
+    out["interests"] = len(user.interests)
     return out
 
 
-def sigmoid_score(c: dict, size: int) -> np.ndarray:
-    """The shipped combination (sync/ranking/contrast.py)."""
-    margin = (2.5 * c[f"svm{size}"] + EMBEDDING_SHARE * 0.25 * c[f"lr{size}"]) / (1 + EMBEDDING_SHARE)
-    return 1 / (1 + np.exp(-(margin - 1.0)))
+def cluster_score(sims: np.ndarray, labels: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Best over interest clusters of the mean cosine to the cluster's 5 nearest members."""
+    best = np.full(sims.shape[0], -1.0)
+    for c in set(labels[labels >= 0]):
+        idx = np.nonzero(labels == c)[0]
+        best = np.maximum(best, knn_score(sims[:, idx], w[idx].astype(np.float32), 5)[0])
+    return best
 
 
-def z(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / (x.std() + 1e-9)
+def rank_of(x: np.ndarray) -> np.ndarray:
+    order = np.argsort(-x, kind="stable")
+    r = np.empty(len(x))
+    r[order] = np.arange(1, len(x) + 1)
+    return r
+
+
+def rrf(*scores, k=60.0, weights=None) -> np.ndarray:
+    weights = weights or [1.0] * len(scores)
+    return sum(w / (k + rank_of(s)) for w, s in zip(weights, scores))
+
+
+def sig(c, svm="svm", share=0.5):
+    return (2.5 * c[svm] + share * 0.25 * c["lr"]) / (1 + share)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=30)
     add_data_option(parser)
-    records = load_records(parser.parse_args(argv).data)
-    model = SentenceEncoder.load()
-    encoder = TableEncoder(embedding_table(records, model), model)
-    users = build_users(records, count=40, days=TUNING_DAYS, seed=1)
-    by_day: dict = {}
-    for r in records:
-        by_day.setdefault(date.fromisoformat(r["announced"]), []).append(r)
-    comps = [components(u, encoder, by_day) for u in users]
+    args = parser.parse_args(argv)
+    records = load_records(args.data)
+    encoder = load_encoder(records)
+    users = build_users(records, count=args.users, days=TUNING_DAYS, seed=1)
+    days = by_day(records)
+    comps = [components(u, encoder, days) for u in users]
     variants = {
-        "svm only (3,000 background)": lambda c: c["svm3000"],
-        "lr only (3,000 background)": lambda c: c["lr3000"],
-        "sigmoid(svm + 0.5 lr), unrounded": lambda c: sigmoid_score(c, 3000),
-        "sigmoid(svm + 0.5 lr), rounded to 4 decimals": lambda c: np.round(sigmoid_score(c, 3000), 4),
-        "per-day z(svm) + 0.5 z(lr)": lambda c: z(c["svm3000"]) + 0.5 * z(c["lr3000"]),
-        "per-day z(svm) + 0.25 z(lr)": lambda c: z(c["svm3000"]) + 0.25 * z(c["lr3000"]),
-        "sigmoid + 0.15 noisy-OR library author (former)": lambda c: 1 - (1 - sigmoid_score(c, 3000))
-        * (1 - 0.15 * c["library_author"]),
-        **{f"sigmoid, background {size}": (lambda c, size=size: sigmoid_score(c, size)) for size in BACKGROUND_SIZES},
+        "arxiv-sanity-lite (anchor)": None,
+        "shipped before: svm + 0.5 lr": lambda c: sig(c),
+        "svm only": lambda c: c["svm"],
+        "lr only": lambda c: c["lr"],
+        "knn5 only": lambda c: c["knn5"],
+        "cluster only": lambda c: c["cluster"],
+        "+ authors in svm": lambda c: sig(c, "svm_auth"),
+        "+ authors, lr share 1.0": lambda c: sig(c, "svm_auth", 1.0),
+        "+ authors, lr share 0.25": lambda c: sig(c, "svm_auth", 0.25),
+        "authors; fixed 0.5 contrast + 0.5 knn5 (calibrated)": lambda c: 1 / (1 + np.exp(-(sig(c, "svm_auth") - 1)))
+        + 0.5 * np.clip((c["knn5"] - 0.2) / 0.42, 0, 1),
+        "authors; rrf(contrast, knn5)": lambda c: rrf(sig(c, "svm_auth"), c["knn5"]),
+        "authors; rrf(contrast, cluster)": lambda c: rrf(sig(c, "svm_auth"), c["cluster"]),
+        "authors; rrf(svm, lr, cluster)": lambda c: rrf(c["svm_auth"], c["lr"], c["cluster"]),
+        "authors; rrf(svm, lr, knn5)": lambda c: rrf(c["svm_auth"], c["lr"], c["knn5"]),
+        "authors; rrf(contrast x2, cluster)": lambda c: rrf(sig(c, "svm_auth"), c["cluster"], weights=[2, 1]),
+        "authors; rrf(contrast, cluster), k=20": lambda c: rrf(sig(c, "svm_auth"), c["cluster"], k=20),
+        "authors; rrf(contrast, knn10)": lambda c: rrf(sig(c, "svm_auth"), c["knn10"]),
+        "authors; rrf(contrast, knn3)": lambda c: rrf(sig(c, "svm_auth"), c["knn3"]),
     }
-    print(f"tuning users: {len(users)} (candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]})\n")
-    print("| variant | nDCG@10 | P@10 | MAP |\n|---|---|---|---|")
+    print(f"tuning users: {len(users)} (candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}); mean clusters "
+          f"{mean(c['n_clusters'] for c in comps):.1f}\n")
+    print("| variant | nDCG@10 | P@10 | MAP | nDCG@10 1/2/3 interests | nDCG@10 vs asl [95% CI] |")
+    print("|---|---|---|---|---|---|")
+    asl = [metrics(c["asl"], c["relevant"]) for c in comps]
     for name, score in variants.items():
         rows = []
         for c in comps:
-            s = score(c)
-            ranked = [c["ids"][i] for i in sorted(range(len(s)), key=lambda i: (-s[i], c["ids"][i]))]
-            rows.append((ndcg_at(ranked, c["relevant"]), precision_at(ranked, c["relevant"]),
-                         average_precision(ranked, c["relevant"])))
-        print(f"| {name} | " + " | ".join(f"{mean(col):.3f}" for col in zip(*rows)) + " |")
+            if score is None:
+                ranked = c["asl"]
+            else:
+                s = np.asarray(score(c))
+                ranked = [c["ids"][i] for i in sorted(range(len(s)), key=lambda i: (-s[i], c["ids"][i]))]
+            rows.append(metrics(ranked, c["relevant"]))
+        nd = [r["ndcg@10"] for r in rows]
+        per = "/".join(f"{mean(nd[i] for i, c in enumerate(comps) if c['interests'] == k):.3f}"
+                       for k in (1, 2, 3) if any(c["interests"] == k for c in comps))
+        low, mid, high = paired_bootstrap(nd, [a["ndcg@10"] for a in asl])
+        print(f"| {name} | " + " | ".join(f"{mean(r[m] for r in rows):.3f}" for m in METRICS)
+              + f" | {per} | {mid:+.3f} [{low:+.3f}, {high:+.3f}] |", flush=True)
     return 0
 
 

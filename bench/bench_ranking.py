@@ -1,48 +1,17 @@
-"""Ranking benchmark: quality against the anchor rankers, and speed. Run from the repository root:
+"""Ranking benchmark: quality against the anchor rankers (and speed). Run from the repository root:
 
-    .venv/bin/python bench/bench_ranking.py            # evaluation users + speed (a few minutes)
-    .venv/bin/python bench/bench_ranking.py --tune     # tuning users only (to choose constants)
-    .venv/bin/python bench/bench_ranking.py --no-speed # quality only
+    .venv/bin/python bench/bench_ranking.py --tune --users 30   # tuning users only (to choose constants)
+    .venv/bin/python bench/bench_ranking.py --users 60          # evaluation users (once, at the end)
+    .venv/bin/python bench/bench_ranking.py --speed             # also 2,000 x 5,000 speed through the store
 
-Quality: simulated users (bench/users.py), nDCG@10, P@10 and MAP over all of a day's candidates,
-for our three backends and the two anchors, in one run on the same users and the same
-embeddings. Speed: 2,000 candidates against a 5,000-item library through the real store cache
-(sync/rank_stage.py), cold (empty cache) and warm (library embeddings cached), peak memory
-(tracemalloc for Python allocations, ru_maxrss for the process).
+Quality: simulated users (bench/users.py: one, two or three interests defined by categories and
+topic phrases, ~150-paper libraries with 10% unrelated papers, what defines relevance hidden from
+every ranker), candidates = every paper of one later announcement day. nDCG@10, P@10 and MAP for
+paperfeed and both anchors on the same users and the same embeddings, with a paired bootstrap 95%
+interval of the per-user difference to each anchor, and how often the suggested tag of a relevant
+top-10 paper names one of its interests. Embeddings of the data set are computed once and kept in
+bench/.cache/ (git-ignored), so are the anchors' scores per user.
 """
-
-from __future__ import annotations
-
-import argparse
-import hashlib
-import math
-import os
-import resource
-import sys
-import tempfile
-import time
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-from statistics import mean
-from typing import Sequence
-
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from anchors import arxiv_sanity_lite, zotero_arxiv_daily  # noqa: E402
-from dev_data import add_data_option  # noqa: E402
-from users import EVALUATION_DAYS, TUNING_DAYS, SimUser, build_users, load_records  # noqa: E402
-
-from sync.models import LibraryItem  # noqa: E402
-from sync.ranking import Profile, RankOptions, SentenceEncoder, rank_papers  # noqa: E402
-from sync.ranking.text import document_text  # noqa: E402
-from sync.sample import paper_from_record  # noqa: E402
-from sync.settings import SETTINGS  # noqa: E402
-
-CACHE_DIR = Path(os.environ.get("PAPERFEED_BENCH_CACHE", Path.home() / ".cache" / "paperfeed-bench"))
-
 
 # metrics ---------------------------------------------------------------------------------
 def ndcg_at(ranked: Sequence[str], relevant: frozenset[str], k: int = 10) -> float:
@@ -110,23 +79,36 @@ def _with_dates(user: SimUser) -> list[dict]:
 BACKGROUND_SIZE = next(s.default for s in SETTINGS if s.name == "ranking.background_size")
 
 
-def background_for(user: SimUser, records_by_day: dict[date, list[dict]]) -> tuple:
+def background_for(user: SimUser, records_by_day: dict[date, list[dict]], exclude: set[str] = frozenset()) -> tuple:
     """What the store would hold: the most recent papers announced before the candidate day, minus the library."""
-    library_ids = {r["id"] for r in user.library}
+    library_ids = {r["id"] for r in user.library} | set(exclude)
     earlier = [r for d in sorted(records_by_day, reverse=True) if d < user.day for r in records_by_day[d]
                if r["id"] not in library_ids]
-    return tuple(paper_from_record(r) for r in earlier[:BACKGROUND_SIZE])
+    return tuple(paper_from_record(ranker_view(r)) for r in earlier[:BACKGROUND_SIZE])
+
+
+def library_items(user: SimUser) -> tuple[LibraryItem, ...]:
+    return tuple(LibraryItem(key=f"K{n:07d}", title=r["title"], abstract=r["abstract"], date_added=r["date_added"],
+                             creators=tuple(r.get("authors") or ()), tags=tuple(r.get("tags") or ()), arxiv_id=None)
+                 for n, r in enumerate(_with_dates(user)))
+
+
+def ours_scored(user: SimUser, backend: str, encoder: TableEncoder, records_by_day: dict[date, list[dict]], *,
+                saved: Sequence[dict] = (), dismissed: Sequence[dict] = (), candidates: Sequence[dict] | None = None):
+    """paperfeed's ranking of the user's candidate day: every candidate, best first (ScoredPaper)."""
+    now = datetime.combine(user.day, datetime.min.time(), tzinfo=timezone.utc)
+    feedback_ids = {r["id"] for r in saved} | {r["id"] for r in dismissed}
+    profile = Profile(library=library_items(user), background=background_for(user, records_by_day, feedback_ids),
+                      saved=tuple(paper_from_record(ranker_view(r)) for r in saved),
+                      dismissed=tuple(paper_from_record(ranker_view(r)) for r in dismissed))
+    result = rank_papers([paper_from_record(ranker_view(r)) for r in (candidates or user.candidates)], profile,
+                         now=now, options=RankOptions(backend=backend, threshold=0.0, max_results=10_000),
+                         encoder=encoder if backend != "tfidf" else None)
+    return result.scored
 
 
 def ours(user: SimUser, backend: str, encoder: TableEncoder, records_by_day: dict[date, list[dict]]) -> list[str]:
-    library = tuple(LibraryItem(key=f"K{n:07d}", title=r["title"], abstract=r["abstract"], date_added=r["date_added"],
-                                creators=tuple(r.get("authors") or ()), arxiv_id=None)
-                    for n, r in enumerate(_with_dates(user)))
-    now = datetime.combine(user.day, datetime.min.time(), tzinfo=timezone.utc)
-    result = rank_papers([paper_from_record(r) for r in user.candidates], Profile(library=library, background=background_for(user, records_by_day)), now=now,
-                         options=RankOptions(backend=backend, threshold=0.0, max_results=10_000),
-                         encoder=encoder if backend != "tfidf" else None)
-    return [s.paper.arxiv_id for s in result.scored]
+    return [s.paper.arxiv_id for s in ours_scored(user, backend, encoder, records_by_day)]
 
 
 def anchor_zad(user: SimUser, encoder: TableEncoder) -> list[str]:
@@ -135,39 +117,87 @@ def anchor_zad(user: SimUser, encoder: TableEncoder) -> list[str]:
     return _order(user.candidates, scores)
 
 
-def anchor_asl(user: SimUser, records_by_day: dict[date, list[dict]]) -> list[str]:
-    database = [r for d, rs in records_by_day.items() if d <= user.day for r in rs]
-    scores = arxiv_sanity_lite(user.library, user.candidates, database)
-    return _order(user.candidates, scores)
+def anchor_asl(user: SimUser, records_by_day: dict[date, list[dict]], extra_positives: Sequence[dict] = (),
+               day: date | None = None, candidates: Sequence[dict] | None = None) -> list[str]:
+    day = day or user.day
+    database = [r for d, rs in sorted(records_by_day.items()) if d <= day for r in rs]
+    scores = arxiv_sanity_lite(list(user.library) + list(extra_positives), candidates or user.candidates, database)
+    return _order(candidates or user.candidates, scores)
 
 
 def _order(candidates: Sequence[dict], scores: np.ndarray) -> list[str]:
     return [candidates[i]["id"] for i in sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i]["id"]))]
 
 
-def evaluate(users: list[SimUser], encoder: TableEncoder, records: list[dict]) -> dict[str, dict[str, float]]:
-    by_day: dict[date, list[dict]] = {}
-    for r in records:
-        by_day.setdefault(date.fromisoformat(r["announced"]), []).append(r)
-    methods = {
-        "paperfeed hybrid": lambda u: ours(u, "hybrid", encoder, by_day),
-        "paperfeed embeddings": lambda u: ours(u, "embeddings", encoder, by_day),
-        "paperfeed tfidf": lambda u: ours(u, "tfidf", encoder, by_day),
-        "anchor zotero-arxiv-daily": lambda u: anchor_zad(u, encoder),
-        "anchor arxiv-sanity-lite": lambda u: anchor_asl(u, by_day),
-    }
-    table = {}
-    for name, method in methods.items():
-        scores = {"ndcg@10": [], "p@10": [], "map": []}
+def _cached(name: str, key: str, compute):
+    """Anchor rankings are deterministic: kept in bench/.cache/ keyed by the user's content."""
+    import json
+
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    path = CACHE_DIR / f"{name}-{digest}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    value = compute()
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value))
+    return value
+
+
+def user_key(user: SimUser) -> str:
+    return f"{user.day}|{','.join(sorted(r['id'] for r in user.library))}|{len(user.candidates)}"
+
+
+METRICS = ("ndcg@10", "p@10", "map")
+
+
+def metrics(ranked: Sequence[str], relevant: frozenset[str]) -> dict[str, float]:
+    return {"ndcg@10": ndcg_at(ranked, relevant), "p@10": precision_at(ranked, relevant),
+            "map": average_precision(ranked, relevant)}
+
+
+def tag_hits(user: SimUser, scored) -> tuple[int, int]:
+    """(right, asked): relevant papers in the top 10 whose first suggested tag is one of the paper's interests."""
+    right = asked = 0
+    for s in scored[:10]:
+        if s.paper.arxiv_id in user.relevant:
+            record = next(r for r in user.candidates if r["id"] == s.paper.arxiv_id)
+            asked += 1
+            right += bool(s.tags) and s.tags[0] in user.interests_of(record)
+    return right, asked
+
+
+def evaluate(users: list[SimUser], encoder: TableEncoder, records: list[dict],
+             backends: Sequence[str] = ("hybrid",)) -> dict[str, dict]:
+    """Per ranker: per-user metric lists, seconds per user; for paperfeed also the suggested-tag hits."""
+    days = by_day(records)
+    table: dict[str, dict] = {}
+    for backend in backends:
+        name = "paperfeed" if backend == "hybrid" else f"paperfeed {backend}"
+        rows = {m: [] for m in METRICS}
+        tags = [0, 0, 0, 0]  # right, asked; and the same for users with 2+ interests
         start = time.perf_counter()
         for user in users:
-            ranked = method(user)
-            scores["ndcg@10"].append(ndcg_at(ranked, user.relevant))
-            scores["p@10"].append(precision_at(ranked, user.relevant))
-            scores["map"].append(average_precision(ranked, user.relevant))
-        table[name] = {k: mean(v) for k, v in scores.items()}
-        table[name]["seconds/user"] = (time.perf_counter() - start) / len(users)
-        table[name]["wins"] = scores["ndcg@10"]
+            scored = ours_scored(user, backend, encoder, days)
+            for m, v in metrics([s.paper.arxiv_id for s in scored], user.relevant).items():
+                rows[m].append(v)
+            right, asked = tag_hits(user, scored)
+            tags[0] += right
+            tags[1] += asked
+            if len(user.interests) > 1:
+                tags[2] += right
+                tags[3] += asked
+        table[name] = {"per_user": rows, "seconds": (time.perf_counter() - start) / len(users), "tags": tags}
+    anchors = {
+        "arxiv-sanity-lite": lambda u: _cached("asl", user_key(u), lambda: anchor_asl(u, days)),
+        "zotero-arxiv-daily": lambda u: anchor_zad(u, encoder),
+    }
+    for name, method in anchors.items():
+        rows = {m: [] for m in METRICS}
+        start = time.perf_counter()
+        for user in users:
+            for m, v in metrics(method(user), user.relevant).items():
+                rows[m].append(v)
+        table[f"anchor {name}"] = {"per_user": rows, "seconds": (time.perf_counter() - start) / len(users)}
     return table
 
 
@@ -178,6 +208,51 @@ def paired_bootstrap(ours: Sequence[float], theirs: Sequence[float], rounds: int
     rng = np.random.default_rng(seed)
     means = diff[rng.integers(0, len(diff), size=(rounds, len(diff)))].mean(axis=1)
     return float(np.percentile(means, 2.5)), float(diff.mean()), float(np.percentile(means, 97.5))
+
+
+def report(table: dict[str, dict], users: list[SimUser]) -> str:
+    lines = ["| ranker | nDCG@10 | P@10 | MAP | s/user |", "|---|---|---|---|---|"]
+    for name, row in table.items():
+        vals = " | ".join(f"{mean(row['per_user'][m]):.3f}" for m in METRICS)
+        lines.append(f"| {name} | {vals} | {row['seconds']:.2f} |")
+    ours_row = table["paperfeed"]["per_user"]
+    lines += ["", "| paperfeed minus | metric | mean difference | 95% paired bootstrap interval | ratio |",
+              "|---|---|---|---|---|"]
+    for anchor in (k for k in table if k.startswith("anchor")):
+        for m in METRICS:
+            low, mid, high = paired_bootstrap(ours_row[m], table[anchor]["per_user"][m])
+            ratio = mean(ours_row[m]) / max(1e-9, mean(table[anchor]["per_user"][m]))
+            lines.append(f"| {anchor.removeprefix('anchor ')} | {m} | {mid:+.3f} | [{low:+.3f}, {high:+.3f}] |"
+                         f" {ratio:.2f}x |")
+    by_count: dict[int, list[int]] = {}
+    for n, user in enumerate(users):
+        by_count.setdefault(len(user.interests), []).append(n)
+    lines += ["", "| interests | users | paperfeed nDCG@10 | arxiv-sanity-lite nDCG@10 |", "|---|---|---|---|"]
+    for count, idx in sorted(by_count.items()):
+        lines.append(f"| {count} | {len(idx)} | {mean(ours_row['ndcg@10'][i] for i in idx):.3f} |"
+                     f" {mean(table['anchor arxiv-sanity-lite']['per_user']['ndcg@10'][i] for i in idx):.3f} |")
+    right, asked, right_multi, asked_multi = table["paperfeed"]["tags"]
+    lines.append(f"\nsuggested tag of a relevant top-10 paper names one of its interests: {right}/{asked} = "
+                 f"{right / max(1, asked):.3f} (users with 2-3 interests: {right_multi}/{asked_multi} = "
+                 f"{right_multi / max(1, asked_multi):.3f})")
+    return "\n".join(lines)
+
+
+def load_encoder(records: list[dict]) -> TableEncoder:
+    model = _LazyModel()
+    return TableEncoder(embedding_table(records, model), model)
+
+
+class _LazyModel:
+    """The model is loaded only if a text is missing from the cached table."""
+
+    name = "all-MiniLM-L6-v2"
+    _model = None
+
+    def encode(self, texts):
+        if self._model is None:
+            self._model = SentenceEncoder.load()
+        return self._model.encode(texts)
 
 
 # speed ------------------------------------------------------------------------------------
@@ -240,35 +315,23 @@ def speed(records: list[dict]) -> list[tuple[str, float, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tune", action="store_true", help="report on the tuning users instead")
-    parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--users", type=int, default=60)
+    parser.add_argument("--all-backends", action="store_true", help="also the embeddings and tfidf backends")
+    parser.add_argument("--speed", action="store_true", help="also 2,000 x 5,000 speed through the store")
     add_data_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
-    model = SentenceEncoder.load()
-    encoder = TableEncoder(embedding_table(records, model), model)
+    encoder = load_encoder(records)
     days, seed = (TUNING_DAYS, 1) if args.tune else (EVALUATION_DAYS, 2)
     users = build_users(records, count=args.users, days=days, seed=seed)
     print(f"{'tuning' if args.tune else 'evaluation'} users: {len(users)} "
           f"(candidate days {days[0]}..{days[1]}, {mean(len(u.candidates) for u in users):.0f} candidates, "
-          f"{mean(len(u.library) for u in users):.0f} library items, {mean(len(u.relevant) for u in users):.0f}"
+          f"{mean(len(u.library) for u in users):.0f} library items, {mean(len(u.relevant) for u in users):.1f}"
           " relevant on average)\n")
-    table = evaluate(users, encoder, records)
-    best_anchor = max(v["ndcg@10"] for k, v in table.items() if k.startswith("anchor"))
-    print("| ranker | nDCG@10 | P@10 | MAP | s/user | users won vs best anchor |")
-    print("|---|---|---|---|---|---|")
-    anchors = [v["wins"] for k, v in table.items() if k.startswith("anchor")]
-    for name, row in table.items():
-        wins = sum(1 for i, s in enumerate(row["wins"]) if s > max(a[i] for a in anchors))  # noqa: F841
-        ties = sum(1 for i, s in enumerate(row["wins"]) if s == max(a[i] for a in anchors))
-        print(f"| {name} | {row['ndcg@10']:.3f} | {row['p@10']:.3f} | {row['map']:.3f} | {row['seconds/user']:.2f}"
-              f" | {'-' if name.startswith('anchor') else f'{wins} (+{ties} ties)'} |")
-    print(f"\nbest anchor nDCG@10 {best_anchor:.3f}")
-    for anchor in (k for k in table if k.startswith("anchor")):
-        low, mid, high = paired_bootstrap(table["paperfeed hybrid"]["wins"], table[anchor]["wins"])
-        print(f"paperfeed hybrid - {anchor}, nDCG@10 per user: mean {mid:+.3f}, 95% paired bootstrap CI"
-              f" [{low:+.3f}, {high:+.3f}]")
-    if not args.no_speed:
+    backends = ("hybrid", "embeddings", "tfidf") if args.all_backends else ("hybrid",)
+    table = evaluate(users, encoder, records, backends)
+    print(report(table, users))
+    if args.speed:
         print("\n| speed: 2,000 candidates x 5,000 library | value | notes |\n|---|---|---|")
         for label, value, note in speed(records):
             unit = " MiB" if note == "MiB" else " s"

@@ -53,9 +53,11 @@ class RankSummary:
 class CachingEncoder:
     """An encoder in front of the store's embedding cache: only unseen texts reach the model."""
 
-    def __init__(self, store, loader=shared_encoder):
+    def __init__(self, store, loader=shared_encoder, model: str = MODEL_NAME):
         self._store, self._loader, self._model = store, loader, None
-        self.name = MODEL_NAME
+        self._spec = model or MODEL_NAME
+        # the cache key: a model directory is keyed like SentenceEncoder names it
+        self.name = _model_cache_name(self._spec)
         self.embedded = 0
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -66,13 +68,20 @@ class CachingEncoder:
         missing = {h: t for h, t in zip(hashes, texts) if h not in found}
         if missing:
             if self._model is None:
-                self._model = self._loader()
+                self._model = self._loader(self._spec)
             vectors = self._model.encode(list(missing.values()))
             fresh = dict(zip(missing.keys(), vectors))
             self._store.put_embeddings(fresh, self.name)
             found.update(fresh)
             self.embedded += len(fresh)
         return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+def _model_cache_name(spec: str) -> str:
+    from pathlib import Path
+
+    local = Path(spec).expanduser()
+    return f"local:{local.resolve().name}" if spec != MODEL_NAME and local.is_dir() else spec
 
 
 def options_from_config(config: Config, *, backend: str, already_shown: frozenset[str] = frozenset()) -> RankOptions:
@@ -130,7 +139,7 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
                           favourite_authors=tuple(config["ranking.favourite_authors"]),
                           saved=saved, dismissed=dismissed, background=background)
         options = options_from_config(config, backend=backend, already_shown=frozenset(store.shown_before(day)))
-        caching = encoder or (CachingEncoder(store) if backend != "tfidf" else None)
+        caching = encoder or (CachingEncoder(store, model=config["ranking.model"]) if backend != "tfidf" else None)
         result = rank_papers(candidates, profile, now=now, options=options, encoder=caching)
         rows = [RankingRow(s.paper.arxiv_id, s.score, s.reason, s.tags, s.collection) for s in result.selected]
         store.save_ranking(day, rows, run_id=run_id)
@@ -196,20 +205,50 @@ def _library_from_index(store) -> list[LibraryItem]:
     return list(store.library_items())
 
 
-def rank_files(config: Config, library_file, candidates_file, out_file, *, now: datetime) -> str:
-    """File mode: rank every candidate against a library file; all candidates are written, best first."""
+def rank_files(config: Config, library_file, candidates_file, out_file, *, now: datetime,
+               background_file=None, cache_dir=None) -> str:
+    """File mode: rank every candidate against a library file; all candidates are written, best first.
+
+    ``background_file``: papers announced before the candidates' day (JSON Lines), what a running
+    installation's store holds; without it the candidates themselves serve as the background.
+    ``cache_dir``: a directory keeping every embedded text (an SQLite store of embeddings only),
+    so a second call embeds only texts it has not seen and does not even load the model when
+    nothing is new.
+    """
     from .ranking_files import read_candidates, read_library, write_results
 
     library = read_library(library_file)
     candidates = read_candidates(candidates_file)
+    background = read_candidates(background_file) if background_file else list(candidates)
     backend, note = effective_backend(config)
     profile = Profile(library=tuple(library), keywords=tuple(config["ranking.include_keywords"]),
                       favourite_authors=tuple(config["ranking.favourite_authors"]),
-                      background=tuple(candidates))  # without a store, the candidates are the background
+                      background=tuple(background))
     options = RankOptions(backend=backend, threshold=0.0, max_results=max(1, len(candidates)),
                           exclude_keywords=tuple(config["ranking.exclude_keywords"]))
-    encoder = shared_encoder() if backend != "tfidf" else None
-    result = rank_papers(candidates, profile, now=now, options=options, encoder=encoder)
+    cache = None
+    if backend == "tfidf":
+        encoder = None
+    elif cache_dir is not None:
+        from pathlib import Path
+
+        from .store import Store
+
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        cache = Store(Path(cache_dir) / "embeddings.sqlite3")
+        encoder = CachingEncoder(cache, model=config["ranking.model"])
+    else:
+        encoder = shared_encoder(config["ranking.model"])
+    try:
+        result = rank_papers(candidates, profile, now=now, options=options, encoder=encoder)
+    finally:
+        if cache is not None:
+            cache.close()
     written = write_results(out_file, result.scored)
-    return (f"ranked {written} candidates against {len(library)} library items ({backend}) -> {out_file}"
-            + (f"; {note}" if note else ""))
+    extra = [f"background {len(background)} papers" + ("" if background_file else " (the candidates)")]
+    if cache is not None:
+        extra.append(f"embedded {encoder.embedded} new texts")
+    if note:
+        extra.append(note)
+    return (f"ranked {written} candidates against {len(library)} library items ({backend}) -> {out_file}; "
+            + "; ".join(extra))

@@ -113,6 +113,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How papers are compared with your library: hybrid (sentence embeddings + TF-IDF, best measured"
             " quality), embeddings, or tfidf (no model, fastest). Without the embeddings extra installed,"
             " hybrid and embeddings fall back to tfidf.", choices=("hybrid", "embeddings", "tfidf")),
+    Setting("ranking.model", str, "all-MiniLM-L6-v2",
+            "Sentence-embedding model of the hybrid and embeddings backends: all-MiniLM-L6-v2 (bundled, offline),"
+            " a sentence-transformers model name (must be in the local cache offline) or a model directory."),
     Setting("ranking.threshold", float, 0.3, "Papers scoring below this (0..1) are not shown.",
             minimum=0, maximum=1),
     Setting("ranking.max_results", int, 50, "At most this many papers are shown per day.", minimum=1),

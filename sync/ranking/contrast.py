@@ -51,8 +51,10 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
         # a margin of +-1 is the SVM's own "clearly in / clearly out"
         margins.append((1.0, 2.5 * svm.decision_function(matrix[len(train):])))
     if backend in ("embeddings", "hybrid") and encoder is not None:
-        x_train = np.vstack([encoder.encode(list(positives)), encoder.encode(list(background)),
-                             encoder.encode(list(dismissed)) if dismissed else np.zeros((0, 384), np.float32)])
+        blocks = [encoder.encode(list(positives)), encoder.encode(list(background))]
+        if dismissed:
+            blocks.append(encoder.encode(list(dismissed)))
+        x_train = np.vstack(blocks)
         lr = LogisticRegression(C=EMBEDDING_C, class_weight="balanced", max_iter=2000)
         lr.fit(x_train, labels, sample_weight=weights)
         share = EMBEDDING_SHARE if backend == "hybrid" else 1.0
@@ -62,3 +64,12 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
         return None
     total = sum(share for share, _ in margins)
     return _sigmoid(sum(share * m for share, m in margins) / total - 1.0).astype(np.float32)
+
+
+def author_terms(authors) -> str:
+    """Authors as extra terms for the TF-IDF model ("Jane Doe" -> " au_jane_doe"): papers by the people
+    you read share them, and they cannot collide with ordinary words."""
+    from .profile import author_key
+
+    keys = [author_key(a).replace(" ", "_") for a in authors]
+    return "".join(f" au_{k}" for k in keys if k)
