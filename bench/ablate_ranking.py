@@ -27,7 +27,7 @@ from dev_data import add_data_option  # noqa: E402
 from sync.ranking.backends import tfidf_vectors  # noqa: E402
 from sync.ranking.contrast import EMBEDDING_C, TFIDF_C, author_terms  # noqa: E402
 from sync.ranking.profile import Profile, positive_documents  # noqa: E402
-from sync.ranking.similarity import interest_clusters, knn_score  # noqa: E402
+from sync.ranking.similarity import knn_score  # noqa: E402
 from sync.ranking.text import document_text  # noqa: E402
 from users import ranker_view  # noqa: E402
 
@@ -47,21 +47,39 @@ def components(user, encoder, days) -> dict:
     weights = np.r_[pos_w, np.ones(len(bg_texts))]
     out = {"ids": [r["id"] for r in cands], "relevant": user.relevant}
 
-    def svm(train, test, c=TFIDF_C):
+    def svm(train, test, c=TFIDF_C, y=None, w=None, both=False):
+        y = labels if y is None else y
+        w = weights if w is None else w
         m = tfidf_vectors(train + test, min_df=2)
         model = LinearSVC(C=c, class_weight="balanced", random_state=0, max_iter=5000)
-        return model.fit(m[:len(train)], labels, sample_weight=weights).decision_function(m[len(train):])
+        model.fit(m[:len(y)], y, sample_weight=w)
+        return (model.decision_function(m[len(train):]), model.decision_function(m[:len(pos_texts)])) if both \
+            else model.decision_function(m[len(train):])
 
     out["svm"] = svm(pos_texts + bg_texts, texts)
     pos_auth = [t + author_terms(d.authors) for t, d in zip(pos_texts, positives)]
     bg_auth = [t + author_terms(p.authors) for t, p in zip(bg_texts, background)]
     cand_auth = [t + author_terms(r.get("authors") or ()) for t, r in zip(texts, cands)]
-    out["svm_auth"] = svm(pos_auth + bg_auth, cand_auth)
+    out["svm_auth"], train_margin = svm(pos_auth + bg_auth, cand_auth, both=True)
+    for c in (0.03, 0.3, 1.0):
+        out[f"svm_auth_c{c}"] = svm(pos_auth + bg_auth, cand_auth, c=c)
+    # transductive: the day's candidates as extra (unlabelled) negatives, as arxiv-sanity-lite's database does
+    y_t = np.r_[labels, np.zeros(len(cand_auth))]
+    w_t = np.r_[weights, np.ones(len(cand_auth))]
+    out["svm_auth_trans"] = _fit_predict(pos_auth + bg_auth + cand_auth, y_t, w_t, cand_auth)
+    # denoise: library items the first model itself places on the wrong side count less
+    w_d = weights.copy()
+    w_d[:len(pos_texts)] *= np.where(train_margin < 0, 0.3, 1.0)
+    out["svm_auth_denoise"] = svm(pos_auth + bg_auth, cand_auth, w=w_d)
     cand_v = encoder.encode(texts)
     pos_v = encoder.encode(pos_texts)
     lr = LogisticRegression(C=EMBEDDING_C, class_weight="balanced", max_iter=2000)
     lr.fit(np.vstack([pos_v, encoder.encode(bg_texts)]), labels, sample_weight=weights)
     out["lr"] = lr.decision_function(cand_v)
+    x_lr = np.vstack([pos_v, encoder.encode(bg_texts)])
+    for c in (0.3, 3.0):
+        out[f"lr_c{c}"] = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(
+            x_lr, labels, sample_weight=weights).decision_function(cand_v)
     sims = cand_v @ pos_v.T
     for k in (3, 5, 10):
         out[f"knn{k}"] = knn_score(sims, pos_w.astype(np.float32), k)[0]
@@ -71,6 +89,24 @@ def components(user, encoder, days) -> dict:
     out["asl"] = _cached("asl", user_key(user), lambda: anchor_asl(user, days))
     out["interests"] = len(user.interests)
     return out
+
+
+def interest_clusters(vectors: np.ndarray, distance: float = 0.6, min_size: int = 3) -> np.ndarray:
+    """Average-linkage clusters of the library embeddings (cosine distance); -1 for groups under min_size."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    raw = fcluster(linkage(np.asarray(vectors, np.float64), method="average", metric="cosine"), t=distance,
+                   criterion="distance")
+    sizes = np.bincount(raw)
+    return np.array([c if sizes[c] >= min_size else -1 for c in raw])
+
+
+def _fit_predict(train, y, w, test):
+    from sklearn.svm import LinearSVC
+
+    m = tfidf_vectors(train, min_df=2)
+    model = LinearSVC(C=TFIDF_C, class_weight="balanced", random_state=0, max_iter=5000).fit(m, y, sample_weight=w)
+    return model.decision_function(m[len(train) - len(test):])
 
 
 def cluster_score(sims: np.ndarray, labels: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -94,8 +130,8 @@ def rrf(*scores, k=60.0, weights=None) -> np.ndarray:
     return sum(w / (k + rank_of(s)) for w, s in zip(weights, scores))
 
 
-def sig(c, svm="svm", share=0.5):
-    return (2.5 * c[svm] + share * 0.25 * c["lr"]) / (1 + share)
+def sig(c, svm="svm", share=0.5, lr="lr"):
+    return (2.5 * c[svm] + share * 0.25 * c[lr]) / (1 + share)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,9 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         "authors; rrf(svm, lr, cluster)": lambda c: rrf(c["svm_auth"], c["lr"], c["cluster"]),
         "authors; rrf(svm, lr, knn5)": lambda c: rrf(c["svm_auth"], c["lr"], c["knn5"]),
         "authors; rrf(contrast x2, cluster)": lambda c: rrf(sig(c, "svm_auth"), c["cluster"], weights=[2, 1]),
-        "authors; rrf(contrast, cluster), k=20": lambda c: rrf(sig(c, "svm_auth"), c["cluster"], k=20),
         "authors; rrf(contrast, knn10)": lambda c: rrf(sig(c, "svm_auth"), c["knn10"]),
-        "authors; rrf(contrast, knn3)": lambda c: rrf(sig(c, "svm_auth"), c["knn3"]),
+        **{f"authors, svm C={x}": (lambda c, x=x: sig(c, f"svm_auth_c{x}")) for x in (0.03, 0.3, 1.0)},
+        **{f"authors, lr C={x}": (lambda c, x=x: sig(c, "svm_auth", lr=f"lr_c{x}")) for x in (0.3, 3.0)},
+        "authors, candidates as extra negatives": lambda c: sig(c, "svm_auth_trans"),
+        "authors, denoised library (wrong-side items x0.3)": lambda c: sig(c, "svm_auth_denoise"),
+        "authors, denoised, lr share 1.0": lambda c: sig(c, "svm_auth_denoise", 1.0),
     }
     print(f"tuning users: {len(users)} (candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}); mean clusters "
           f"{mean(c['n_clusters'] for c in comps):.1f}\n")

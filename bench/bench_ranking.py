@@ -13,6 +13,39 @@ top-10 paper names one of its interests. Embeddings of the data set are computed
 bench/.cache/ (git-ignored), so are the anchors' scores per user.
 """
 
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from statistics import mean
+from typing import Sequence
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from anchors import arxiv_sanity_lite, zotero_arxiv_daily  # noqa: E402
+from dev_data import add_data_option  # noqa: E402
+from users import EVALUATION_DAYS, TUNING_DAYS, SimUser, build_users, by_day, load_records, ranker_view  # noqa: E402
+
+from sync.models import LibraryItem  # noqa: E402
+from sync.ranking import Profile, RankOptions, SentenceEncoder, rank_papers  # noqa: E402
+from sync.ranking.text import document_text  # noqa: E402
+from sync.sample import paper_from_record  # noqa: E402
+from sync.settings import SETTINGS  # noqa: E402
+
+CACHE_DIR = Path(os.environ.get("PAPERFEED_BENCH_CACHE", Path(__file__).resolve().parent / ".cache"))  # git-ignored
+
+
 # metrics ---------------------------------------------------------------------------------
 def ndcg_at(ranked: Sequence[str], relevant: frozenset[str], k: int = 10) -> float:
     dcg = sum(1.0 / math.log2(i + 2) for i, pid in enumerate(ranked[:k]) if pid in relevant)

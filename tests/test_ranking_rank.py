@@ -223,3 +223,20 @@ def test_rank_papers_library_author_is_named_but_does_not_reorder():
     by_id = {s.paper.arxiv_id: s for s in with_author.scored}
     assert {s.paper.arxiv_id: s.raw_score for s in without.scored} == {k: s.raw_score for k, s in by_id.items()}
     assert "author in your library: Ada Lovelace" in by_id["2509.1"].reason
+
+
+def test_author_terms_are_separate_tfidf_terms_and_lift_papers_by_library_authors():
+    from sync.ranking.contrast import author_terms
+
+    assert author_terms(["Doe, Jane", "Max  Roe", ""]) == " au_jane_doe au_max_roe"
+    # contrast model (5+ library items, 50+ background papers): two equally off-topic candidates,
+    # the one by the library's author ranks first
+    library = tuple(item(f"A{n}", f"Loop tiling study {n}", "Polyhedral compilers tile loops.") for n in range(6))
+    library = tuple(replace(i, creators=("Jane Doe",)) for i in library)
+    background = tuple(paper(f"2508.{n:05d}", f"Sentiment corpus {n}", f"Tweets and sentiment number {n}.",
+                             authors=(f"Person {n}",)) for n in range(60))
+    candidates = [paper("2509.00001", "Protein folding", "Proteins fold.", authors=("Jane Doe",)),
+                  paper("2509.00002", "Protein folding again", "Proteins fold.", authors=("Max Roe",))]
+    result = rank_papers(candidates, Profile(library=library, background=background), now=NOW, options=tfidf())
+    assert ids(result) == ["2509.00001", "2509.00002"]
+    assert result.scored[0].raw_score > result.scored[1].raw_score

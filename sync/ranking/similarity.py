@@ -112,28 +112,3 @@ def _top_k(sims: np.ndarray, k: int) -> np.ndarray:
     chosen = above | (equal & (np.cumsum(equal, axis=1, dtype=np.int32) <= room))
     return np.nonzero(chosen)[1].reshape(n_rows, k)
 
-
-CLUSTER_DISTANCE = 0.6  # cosine distance at which average-linkage merging of library items stops
-MIN_CLUSTER_SIZE = 3  # smaller groups (one-off papers in the library) are not an interest
-
-
-def interest_clusters(vectors: np.ndarray, *, distance: float = CLUSTER_DISTANCE,
-                      min_size: int = MIN_CLUSTER_SIZE) -> np.ndarray:
-    """Cluster label per profile document (average linkage on cosine distance); -1 for one-off items.
-
-    Deterministic. A library with one interest gives one cluster; with three, about three (plus
-    strays). When no group reaches ``min_size`` every document is one cluster.
-    """
-    n = len(vectors)
-    if n < 2 * min_size:
-        return np.zeros(n, dtype=np.int64)
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    tree = linkage(np.asarray(vectors, dtype=np.float64), method="average", metric="cosine")
-    raw = fcluster(tree, t=distance, criterion="distance")
-    sizes = np.bincount(raw)
-    big = [c for c in np.unique(raw) if sizes[c] >= min_size]
-    if not big:
-        return np.zeros(n, dtype=np.int64)
-    relabel = {c: i for i, c in enumerate(sorted(big, key=lambda c: (-sizes[c], c)))}
-    return np.array([relabel.get(c, -1) for c in raw], dtype=np.int64)

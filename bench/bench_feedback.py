@@ -1,0 +1,105 @@
+"""Feedback benchmark: does the ranking learn from every click? Run from the repository root:
+
+    .venv/bin/python bench/bench_feedback.py --users 12
+
+Simulated users (bench/users.py, one to three interests, ~150-paper libraries with 10% unrelated
+papers, library drawn from papers announced before the first day) follow 10 consecutive
+announcement days of the dev data set (2025-07-02 .. 2025-09-01; all papers of each day are the
+candidates). Each day the user sees the top 10, saves every relevant paper among them and
+dismisses the two highest-ranked irrelevant ones. Reported per day: nDCG@10 of paperfeed (library
++ all saves and dismissals so far, background = papers announced before that day) and of
+arxiv-sanity-lite given the same saves as new positives (it has no "dismiss"; its database holds
+every paper up to that day). "Dismissal check": the same day re-ranked right after the two
+dismissals must not score a lower nDCG@10 (the dismissed papers are irrelevant, so they should only
+go down); the number of (user, day) pairs where it did is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from statistics import mean
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_ranking import anchor_asl, load_encoder, ndcg_at, ours_scored, paired_bootstrap  # noqa: E402
+from dev_data import add_data_option  # noqa: E402
+from users import build_users, by_day, has_interest, load_records  # noqa: E402
+
+DAYS = 10
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=12)
+    parser.add_argument("--first-day", default="2025-07-02")
+    add_data_option(parser)
+    args = parser.parse_args(argv)
+    records = load_records(args.data)
+    encoder = load_encoder(records)
+    days_map = by_day(records)
+    all_days = sorted(days_map)
+    start = next(i for i, d in enumerate(all_days) if str(d) >= args.first_day)
+    window = all_days[start:start + DAYS]
+    users = build_users(records, count=args.users, days=(window[0], window[0]), seed=3)
+    print(f"{len(users)} users, days {window[0]} .. {window[-1]} ({len(window)} announcement days)\n")
+    state = {u.name: {"saved": [], "dismissed": []} for u in users}
+    ours_curve = [[] for _ in window]
+    asl_curve = [[] for _ in window]
+    worse_after_dismiss = checks = 0
+    drops = []
+    for n, day in enumerate(window):
+        for user in users:
+            candidates = tuple(days_map[day])
+            relevant = frozenset(r["id"] for r in candidates if any(has_interest(r, i) for i in user.interests))
+            if not relevant:
+                continue
+            u = replace(user, day=day, candidates=candidates, relevant=relevant)
+            st = state[user.name]
+            ranked = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"],
+                                                             dismissed=st["dismissed"])]
+            score = ndcg_at(ranked, relevant)
+            ours_curve[n].append(score)
+            asl_ranked = anchor_asl(u, days_map, extra_positives=st["saved"], day=day)
+            asl_curve[n].append(ndcg_at(asl_ranked, relevant))
+            by_id = {r["id"]: r for r in candidates}
+            st["saved"] += [by_id[i] for i in ranked[:10] if i in relevant]
+            dismiss = [by_id[i] for i in ranked[:10] if i not in relevant][:2]
+            if dismiss:
+                st["dismissed"] += dismiss
+                again = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"],
+                                                                dismissed=st["dismissed"])]
+                # the check isolates the dismissals: the saves of today also move things, so compare with
+                # the ranking after today's saves alone
+                saves_only = [s.paper.arxiv_id for s in ours_scored(
+                    u, "hybrid", encoder, days_map, saved=st["saved"], dismissed=st["dismissed"][:-len(dismiss)])]
+                checks += 1
+                before, after = ndcg_at(saves_only, relevant), ndcg_at(again, relevant)
+                if after < before - 1e-9:
+                    worse_after_dismiss += 1
+                    drops.append(before - after)
+        print(f"day {n + 1} {day}: paperfeed {mean(ours_curve[n]):.3f}, arxiv-sanity-lite {mean(asl_curve[n]):.3f}"
+              f" ({len(ours_curve[n])} users)", flush=True)
+    print("\n| day | date | paperfeed nDCG@10 | arxiv-sanity-lite nDCG@10 (same saves) |\n|---|---|---|---|")
+    for n, day in enumerate(window):
+        print(f"| {n + 1} | {day} | {mean(ours_curve[n]):.3f} | {mean(asl_curve[n]):.3f} |")
+    first, last = 0, len(window) - 1
+    gain_ours = mean(ours_curve[last]) - mean(ours_curve[first])
+    gain_asl = mean(asl_curve[last]) - mean(asl_curve[first])
+    flat_ours = [s for day in ours_curve[1:] for s in day]
+    flat_asl = [s for day in asl_curve[1:] for s in day]
+    low, mid, high = paired_bootstrap(flat_ours, flat_asl)
+    print(f"\nday 1 -> day {len(window)}: paperfeed {gain_ours:+.3f}, arxiv-sanity-lite {gain_asl:+.3f}")
+    print(f"days 2-{len(window)} (after feedback), paperfeed minus arxiv-sanity-lite per (user, day): {mid:+.3f}"
+          f" [95% paired bootstrap {low:+.3f}, {high:+.3f}]")
+    print(f"dismissal check: nDCG@10 of the same day lower after dismissing two irrelevant papers in "
+          f"{worse_after_dismiss} of {checks} (user, day) pairs"
+          + (f" (largest drop {max(drops):.3f})" if drops else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
