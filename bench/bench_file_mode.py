@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     records = load_records(args.data)
     days = sorted({r["announced"] for r in records})
-    day = next(d for d in days if sum(r["announced"] == d for r in records) >= 250)
+    day = next(d for d in days if sum(r["announced"] == d for r in records) >= 250
+               and sum(r["announced"] < d for r in records) >= 150 + args.background_size)
     candidates = [r for r in records if r["announced"] == day][:250]
     earlier = sorted((r for r in records if r["announced"] < day), key=lambda r: r["announced"], reverse=True)
     library, background = earlier[:150], earlier[150:150 + args.background_size]
