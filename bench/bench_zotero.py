@@ -44,6 +44,7 @@ from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from pyzotero import zotero as pz_zotero  # noqa: E402
 
