@@ -21,9 +21,8 @@ log = logging.getLogger(__name__)
 @run_command
 def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool) -> None:
     """Run the JSON API for the browser extension (waitress, loopback by default)."""
-    import waitress
-
     from server import create_app
+    from server.http_server import make_server
     from sync.schedule import start_scheduler
 
     config = app.config
@@ -35,15 +34,15 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
         click.echo("warning: no server token configured; every route but /api/health will refuse "
                    "until you run `paperfeed init`", err=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = config.with_values(server__host=host, **({"server__port": port} if port else {}))  # Host allowlist
     wsgi = create_app(config, store=app.store)
     scheduler = None if no_schedule else start_scheduler(config, app.store)
     click.echo(f"paperfeed API on http://{host}:{port}/api/health"
                + ("" if scheduler is not None else " (no schedule)"))
     try:
-        waitress.serve(wsgi, host=host, port=port, threads=config["server.threads"], ident="paperfeed",
-                       clear_untrusted_proxy_headers=True,
-                       max_request_body_size=max(4 * config["server.max_body_bytes"], 1 << 20),
-                       _quiet=True)
+        make_server(wsgi, host=host, port=port, threads=config["server.threads"], ident="paperfeed",
+                    clear_untrusted_proxy_headers=True,
+                    max_request_body_size=max(4 * config["server.max_body_bytes"], 1 << 20)).run()
     finally:
         if scheduler is not None:
             scheduler.shutdown()

@@ -1,0 +1,158 @@
+"""Hostile input over real HTTP (issue 13): every bad request is a clean 4xx in the one JSON error
+shape, and nothing the API writes (feed, reports) breaks on text that XML forbids."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from xml.etree import ElementTree as ET
+
+import feedparser
+import pytest
+import requests
+
+from sync.store.rankings import RankingRow
+from tests.server.conftest import AUTH, DAY, sample_papers, seed_day
+from tests.server.live import raw_request, served
+
+BELL = "\u0007"
+
+
+def assert_json_error(response: requests.Response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code, body
+    return body["error"]
+
+
+@pytest.fixture
+def url(app):
+    with served(app) as base:
+        yield base
+
+
+# --- bodies the JSON parser or the store could not take ---------------------------------------
+def test_deeply_nested_json_body_is_400(url):
+    body = "[" * 20_000 + "]" * 20_000
+    response = requests.post(f"{url}/api/sync", data=body, headers={**AUTH, "Content-Type": "application/json"},
+                             timeout=10)
+    error = assert_json_error(response, 400, "invalid_json")
+    assert "nested" in error["message"]
+
+
+@pytest.mark.parametrize("body", [
+    '{"note": "\\ud800"}',
+    '{"note": "ok \\udfff then"}',
+    '{"tags": ["ml", "\\ud83d"]}',
+    '{"collection": "\\ud800\\ud800"}',
+    '{"\\ud800": 1}',
+])
+def test_lone_surrogate_in_any_json_string_is_400(url, api_store, body):
+    arxiv_id = seed_day(api_store, sample_papers(1))[0].paper.arxiv_id
+    response = requests.post(f"{url}/api/papers/{arxiv_id}/save", data=body.encode("ascii"),
+                             headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
+    error = assert_json_error(response, 400, "invalid_text")
+    assert "surrogate" in error["message"]
+
+
+def test_valid_surrogate_pair_is_text(url):
+    response = requests.post(f"{url}/api/sync", data='{"sampl\\ud83d\\ude00": true}'.encode("ascii"),
+                             headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
+    error = assert_json_error(response, 400, "invalid_input")  # an unknown field, not a text error
+    assert "sampl\U0001F600" in error["details"]["fields"]
+
+
+def test_body_that_is_not_utf8_is_400(url):
+    response = requests.post(f"{url}/api/sync", data=b'{"sample": "\xff"}',
+                             headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
+    assert_json_error(response, 400, "invalid_json")
+
+
+# --- dates at the ends of the calendar ----------------------------------------------------------
+@pytest.mark.parametrize("query", ["date=0001-01-01&week=true", "date=0001-01-03&week=true&format=html",
+                                   "date=0001-01-01", "date=9999-12-31&week=true", "date=9999-12-31"])
+def test_report_at_the_ends_of_the_calendar_answers(url, query):
+    response = requests.get(f"{url}/api/report?{query}", headers=AUTH, timeout=10)
+    assert response.status_code == 200, response.text[:300]
+    if "week=true" in query and query.startswith("date=0001-01-0"):
+        assert "0001-01-01" in response.text
+
+
+# --- text XML forbids ---------------------------------------------------------------------------
+def _seed_control_characters(store) -> None:
+    papers = [replace(p, title=f"Bell{BELL}title {p.title}", abstract=f"Abstract{BELL} with a bell",
+                      comment=f"comment{BELL}") for p in sample_papers(3)]
+    seed_day(store, papers)
+    rows = [RankingRow(p.arxiv_id, score=0.9 - i * 0.01, reason=f"close to{BELL} item {i}",
+                       tags=(f"tag{BELL}x", "ml")) for i, p in enumerate(papers)]
+    store.save_ranking(DAY, rows)
+
+
+def test_atom_feed_with_control_characters_is_well_formed(url, api_store):
+    _seed_control_characters(api_store)
+    response = requests.get(f"{url}/feed.atom", headers=AUTH, timeout=10)
+    assert response.status_code == 200
+    text = response.text
+    assert BELL not in text
+    root = ET.fromstring(response.content)
+    entries = root.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 3
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert len(parsed.entries) == 3
+    assert parsed.entries[0].title.startswith("Belltitle ")
+    assert any(t.term == "tagx" for t in parsed.entries[0].tags)
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize("week", ["false", "true"])
+def test_reports_with_control_characters_drop_them(url, api_store, fmt, week):
+    _seed_control_characters(api_store)
+    response = requests.get(f"{url}/api/report?date={DAY}&format={fmt}&week={week}", headers=AUTH, timeout=10)
+    assert response.status_code == 200
+    assert BELL not in response.text
+    assert "Belltitle" in response.text
+
+
+# --- waitress's own answers -------------------------------------------------------------------
+def test_body_over_the_servers_limit_is_json_413(app):
+    with served(app, max_request_body_size=100_000) as base:
+        response = requests.post(f"{base}/api/sync", data=b"x" * 200_000,
+                                 headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
+        error = assert_json_error(response, 413, "payload_too_large")
+        assert error["details"]["limit"] == 100_000
+
+
+def test_body_over_the_apps_limit_is_json_413(url, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = requests.post(f"{url}/api/sync", data=b"x" * (limit + 1),
+                             headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
+    error = assert_json_error(response, 413, "payload_too_large")
+    assert error["details"]["limit"] == limit
+
+
+def test_chunked_body_over_the_servers_limit_is_json_413(app):
+    with served(app, max_request_body_size=10_000) as base:
+        chunk = b"x" * 4096
+        request = (b"POST /api/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                   b"Content-Type: application/json\r\nAuthorization: " + AUTH["Authorization"].encode() + b"\r\n\r\n"
+                   + b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(5)) + b"0\r\n\r\n")
+        status, headers, body = raw_request(base, request)
+        assert status == 413 and headers["content-type"] == "application/json"
+        assert requests.models.complexjson.loads(body)["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("request_bytes,status,code", [
+    (b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon in this header\r\n\r\n", 400, "bad_request"),
+    (b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n", 400, "bad_request"),
+    (b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n", 431,
+     "headers_too_large"),
+])
+def test_malformed_requests_are_json(url, request_bytes, status, code):
+    got, headers, body = raw_request(url, request_bytes)
+    assert got == status
+    assert headers["content-type"] == "application/json"
+    import json
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["message"] and isinstance(error["details"], dict)
