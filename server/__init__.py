@@ -17,7 +17,8 @@ from sync.store import Store
 from .auth import require_token
 from .blueprints import register_blueprints
 from .context import Services
-from .errors import register_error_handlers
+from .errors import error_response, register_error_handlers
+from .hosts import allowed_hosts, is_allowed
 
 # Routes anyone on the machine may call: status, the API description, and the feed (own token check).
 PUBLIC_ENDPOINTS = frozenset({"health.health", "openapi.openapi_document", "reports.atom_feed"})
@@ -38,6 +39,16 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     register_error_handlers(app)
     register_blueprints(app)
     _configure_cors(app, config["server.cors_origins"])
+
+    hosts = allowed_hosts(config)
+
+    @app.before_request
+    def _check_host() -> Response | None:
+        if not is_allowed(request.host, hosts):
+            return error_response(421, "host_not_allowed",
+                                  "this server does not answer to that host name; add it to the setting "
+                                  "server.allowed_hosts (or server.public_url) if it is yours")
+        return None
 
     @app.before_request
     def _authenticate() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response as FlaskResponse, request
+from flask import Blueprint, Response as FlaskResponse
 
 from sync.reports import render_atom, render_report
 
@@ -10,6 +10,7 @@ from .. import schemas as S
 from ..apidoc import Response, operation
 from ..auth import bearer_token, check_token
 from ..context import load_query, services
+from ..hosts import public_url
 
 bp = Blueprint("reports", __name__)
 
@@ -35,5 +36,5 @@ def atom_feed():
     q = load_query(S.FeedQuerySchema)
     check_token(bearer_token() or q.get("token"))
     svc = services()
-    text = render_atom(svc.store, svc.config, feed_url=request.base_url)
+    text = render_atom(svc.store, svc.config, feed_url=public_url(svc.config) + "/feed.atom")
     return FlaskResponse(text, mimetype="application/atom+xml")

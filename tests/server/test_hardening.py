@@ -156,3 +156,60 @@ def test_malformed_requests_are_json(url, request_bytes, status, code):
     import json
     error = json.loads(body)["error"]
     assert error["code"] == code and error["message"] and isinstance(error["details"], dict)
+
+
+# --- Host allowlist (DNS rebinding) -------------------------------------------------------------
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.evil.example", "localhost.",
+                                  "[::2]", "10.0.0.1"])
+def test_unknown_host_is_421(url, host):
+    if host == "localhost.":  # a trailing dot is the same name: allowed
+        assert requests.get(f"{url}/api/health", headers={"Host": host}, timeout=10).status_code == 200
+        return
+    for path, headers in (("/api/health", {}), ("/api/papers", AUTH), ("/feed.atom", AUTH),
+                          ("/api/openapi.json", {}), ("/api/nope", {})):
+        response = requests.get(f"{url}{path}", headers={**headers, "Host": host}, timeout=10)
+        error = assert_json_error(response, 421, "host_not_allowed")
+        assert "last_fetch" not in response.text and host not in error["message"]
+    preflight = requests.options(f"{url}/api/papers", timeout=10, headers={
+        "Host": host, "Origin": "chrome-extension://abc", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 421
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8765", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:8765"])
+def test_loopback_hosts_are_answered(url, host):
+    response = requests.get(f"{url}/api/health", headers={"Host": host}, timeout=10)
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_allowed_hosts_and_public_url(server_config, api_store):
+    from server import create_app
+
+    config = server_config.with_values(server__allowed_hosts=["papers.internal"],
+                                       server__public_url="https://papers.example.org/")
+    with served(create_app(config, store=api_store)) as base:
+        for host in ("papers.internal", "papers.example.org", "papers.example.org:443", "localhost"):
+            assert requests.get(f"{base}/api/health", headers={"Host": host}, timeout=10).status_code == 200
+        assert requests.get(f"{base}/api/health", headers={"Host": "evil.example"}, timeout=10).status_code == 421
+        feed = requests.get(f"{base}/feed.atom", headers={**AUTH, "Host": "papers.internal"}, timeout=10)
+        root = ET.fromstring(feed.content)
+        atom = "{http://www.w3.org/2005/Atom}"
+        assert root.find(f"{atom}id").text == "https://papers.example.org/feed.atom"
+        assert root.find(f"{atom}link[@rel='self']").get("href") == "https://papers.example.org/feed.atom"
+
+
+def test_feed_urls_never_come_from_the_request(url, server_config):
+    response = requests.get(f"{url}/feed.atom", headers={**AUTH, "Host": "localhost:9999"}, timeout=10)
+    assert response.status_code == 200
+    assert "localhost:9999" not in response.text
+    root = ET.fromstring(response.content)
+    assert root.find("{http://www.w3.org/2005/Atom}id").text == \
+        f"http://127.0.0.1:{server_config['server.port']}/feed.atom"
+
+
+def test_bound_address_is_an_allowed_host(server_config, api_store):
+    from server import create_app
+
+    config = server_config.with_values(server__host="192.0.2.7")
+    with served(create_app(config, store=api_store)) as base:
+        assert requests.get(f"{base}/api/health", headers={"Host": "192.0.2.7:8765"}, timeout=10).status_code == 200
+        assert requests.get(f"{base}/api/health", headers={"Host": "192.0.2.8"}, timeout=10).status_code == 421
