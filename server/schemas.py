@@ -54,6 +54,9 @@ class HealthSchema(Schema):
     last_fetch = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_rank = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_sync = fields.Nested(RunInfoSchema, allow_none=True, required=True)
+    problems = fields.List(fields.Str(), required=True,
+                           metadata={"description": "setup problems to fix (e.g. a config file holding "
+                                                    "secrets that other users can read); empty when none"})
 
 
 # --- papers -----------------------------------------------------------------------------------

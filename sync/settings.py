@@ -193,12 +193,13 @@ class Config:
     """The effective settings: defaults, then the TOML file, then environment variables."""
 
     def __init__(self, values: dict[str, Any] | None = None, *, path: Path | None = None,
-                 file_found: bool = False):
+                 file_found: bool = False, file_secrets: tuple[str, ...] = ()):
         self._values = {s.name: s.default for s in SETTINGS}
         for name, value in (values or {}).items():
             self._values[name] = _coerce(SETTINGS_BY_NAME[name], value) if name in SETTINGS_BY_NAME else value
         self.path = path
         self.file_found = file_found
+        self.file_secrets = file_secrets  # secret settings given a value in the file itself
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._values:
@@ -212,7 +213,7 @@ class Config:
         """A copy with some settings changed; keys use ``__`` for the dot: ``arxiv__categories``."""
         values = dict(self._values)
         values.update({key.replace("__", "."): value for key, value in changes.items()})
-        return Config(values, path=self.path, file_found=self.file_found)
+        return Config(values, path=self.path, file_found=self.file_found, file_secrets=self.file_secrets)
 
     @property
     def data_dir(self) -> Path:
@@ -250,11 +251,12 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
                 if name not in SETTINGS_BY_NAME:
                     raise ConfigError(f"{path}: unknown setting {name!r}", details={"setting": name})
                 values[name] = _coerce(SETTINGS_BY_NAME[name], value, origin=str(path))
+    file_secrets = tuple(s.name for s in SETTINGS if s.secret and values.get(s.name))
     for setting in SETTINGS:
         raw = environ.get(setting.env_var)
         if raw is not None and raw != "":
             values[setting.name] = _coerce(setting, _parse_env(setting, raw), origin=setting.env_var)
-    return Config(values, path=path, file_found=found)
+    return Config(values, path=path, file_found=found, file_secrets=file_secrets)
 
 
 def _parse_env(setting: Setting, raw: str) -> Any:
@@ -315,7 +317,24 @@ def _coerce(setting: Setting, value: Any, origin: str = "config") -> Any:
 
 
 def _mask(value: Any) -> str:
-    if not value:
-        return ""
-    text = str(value)
-    return "****" + text[-4:] if len(text) > 8 else "****"
+    """A secret as shown: whether it is set, nothing of its value."""
+    return "set" if value else "not set"
+
+
+def config_file_problems(config: Config, *, show_path: bool = True) -> list[str]:
+    """What is wrong with how the config file is kept: group/others may read the secrets in it.
+
+    ``show_path=False``: the same without the file's path (for /api/health, which needs no token).
+    """
+    path = config.path
+    if not config.file_found or not config.file_secrets or path is None:
+        return []
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return []
+    if mode & 0o077:
+        shown = str(path) if show_path else "(see `paperfeed config show`)"
+        return [f"the config file {shown} holds secrets ({', '.join(config.file_secrets)}) and other users"
+                f" can read it (mode {mode:o}): run `chmod 600` on it"]
+    return []

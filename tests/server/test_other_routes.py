@@ -15,7 +15,7 @@ from tests.server.conftest import AUTH, DAY, sample_papers, seed_day, seed_libra
 def test_health_fresh_store(client):
     body = client.get("/api/health").get_json()
     assert body == {"status": "ok", "version": body["version"], "store": "ok", "configured": {"zotero": True},
-                    "last_fetch": None, "last_rank": None, "last_sync": None}
+                    "last_fetch": None, "last_rank": None, "last_sync": None, "problems": []}
 
 
 def test_health_reports_last_runs(client, api_store):
