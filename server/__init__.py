@@ -38,7 +38,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
 
     register_error_handlers(app)
     register_blueprints(app)
-    _configure_cors(app, config["server.cors_origins"])
+    _configure_cors(app, extension_origins(config))
 
     hosts = allowed_hosts(config)
 
@@ -65,12 +65,40 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     return app
 
 
+# The id Chrome gives the paperfeed extension: pinned by the public key in extension/src/manifest.json
+# ("key"), so every copy loaded from this repository or installed from a package has it.
+CHROME_EXTENSION_ID = "ijncghfkfgbpkdpbnelhfmfkjdhnmjcn"
+_CHROME_ID = re.compile(r"[a-p]{32}")
+_FIREFOX_UUID = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def extension_origins(config: Config) -> list[str | re.Pattern[str]]:
+    """Origins a browser may call the API from: this extension (Chrome's pinned id), the copies
+    named in ``server.extension_ids``, and the globs of ``server.cors_origins``.
+
+    Firefox gives each install a random ``moz-extension://<uuid>`` origin, so no default can name
+    it; Firefox does not apply CORS to an extension page's requests to hosts in its
+    ``host_permissions`` (``http://127.0.0.1/*``), so the extension works without one. A Firefox
+    copy whose host permission was withdrawn can be allowed by its internal UUID
+    (``server.extension_ids``). Never ``moz-extension://*``/``chrome-extension://*``: any other
+    installed extension could then read the API's answers.
+    """
+    origins: list[str | re.Pattern[str]] = [f"chrome-extension://{CHROME_EXTENSION_ID}"]
+    for ext_id in config["server.extension_ids"]:
+        if _CHROME_ID.fullmatch(ext_id):
+            origins.append(f"chrome-extension://{ext_id}")
+        elif _FIREFOX_UUID.fullmatch(ext_id):
+            origins.append(f"moz-extension://{ext_id.lower()}")
+    origins += origin_patterns(config["server.cors_origins"])
+    return origins
+
+
 def origin_patterns(globs: list[str]) -> list[re.Pattern[str]]:
-    """Glob patterns of allowed origins (``chrome-extension://*``) as anchored regexes."""
+    """Glob patterns of allowed origins (``chrome-extension://<id>``) as anchored regexes."""
     return [re.compile(fnmatch.translate(glob), re.IGNORECASE) for glob in globs]
 
 
-def _configure_cors(app: Flask, globs: list[str]) -> None:
-    CORS(app, resources={r"/api/*": {}, r"/feed.atom": {}}, origins=origin_patterns(globs),
+def _configure_cors(app: Flask, origins: list[str | re.Pattern[str]]) -> None:
+    CORS(app, resources={r"/api/*": {}, r"/feed.atom": {}}, origins=origins,
          allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "OPTIONS"],
          supports_credentials=False, max_age=600)

@@ -132,8 +132,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Base URL clients reach the server at (e.g. https://papers.example.org behind a proxy); absolute"
             " URLs such as the feed's id are built from it (empty: http://<server.host>:<server.port>).",
             check=_http_url),
-    Setting("server.cors_origins", list, ["chrome-extension://*", "moz-extension://*"],
-            "Origins allowed to call the API from a browser (glob patterns; keep to extension origins)."),
+    Setting("server.cors_origins", list, [],
+            "Extra origins allowed to call the API from a browser (glob patterns), besides the paperfeed"
+            " extension's own; keep to extension origins you trust."),
+    Setting("server.extension_ids", list, [],
+            "Ids of other copies of the paperfeed extension allowed to call the API: a self-built Chrome"
+            " copy's 32-letter id, or a Firefox copy's internal UUID (about:debugging).", check=_extension_ids),
     Setting("server.max_body_bytes", int, 65536, "Largest request body the API accepts (bytes)."),
     Setting("server.threads", int, 6, "Worker threads of `paperfeed serve` (waitress).", minimum=1, maximum=64),
     # ranking (issue 3; see docs/ranking.md)

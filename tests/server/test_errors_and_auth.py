@@ -109,8 +109,9 @@ def test_auth_without_configured_token_refuses_with_init_hint(server_config, api
 
 
 @pytest.mark.parametrize("origin,allowed", [
-    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", True),
-    ("moz-extension://0f6c0e5c-6d0a-4c9e-9d61-2f1a3b7f0a11", True),
+    ("chrome-extension://ijncghfkfgbpkdpbnelhfmfkjdhnmjcn", True),  # this extension (id pinned by its key)
+    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", False),  # another extension
+    ("moz-extension://0f6c0e5c-6d0a-4c9e-9d61-2f1a3b7f0a11", False),
     ("https://evil.example", False),
     ("http://127.0.0.1:8000", False),
     ("null", False),

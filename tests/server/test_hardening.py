@@ -213,3 +213,67 @@ def test_bound_address_is_an_allowed_host(server_config, api_store):
     with served(create_app(config, store=api_store)) as base:
         assert requests.get(f"{base}/api/health", headers={"Host": "192.0.2.7:8765"}, timeout=10).status_code == 200
         assert requests.get(f"{base}/api/health", headers={"Host": "192.0.2.8"}, timeout=10).status_code == 421
+
+
+# --- CORS: this extension only --------------------------------------------------------------------
+def _chrome_id_of(manifest_key: str) -> str:
+    """Chrome's extension id: SHA-256 of the DER public key, first 32 hex digits mapped 0-f -> a-p."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(base64.b64decode(manifest_key)).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest)
+
+
+def test_manifest_key_pins_the_allowed_chrome_id():
+    import json
+
+    from server import CHROME_EXTENSION_ID
+    from tests.server.live import REPO
+
+    manifest = json.loads((REPO / "extension" / "src" / "manifest.json").read_text(encoding="utf-8"))
+    assert _chrome_id_of(manifest["key"]) == CHROME_EXTENSION_ID
+    assert manifest["browser_specific_settings"]["gecko"]["id"] == "paperfeed@paperfeed.local"
+
+
+def _preflight(base: str, origin: str) -> requests.Response:
+    return requests.options(f"{base}/api/papers", timeout=10, headers={
+        "Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"})
+
+
+@pytest.mark.parametrize("origin,allowed", [
+    ("chrome-extension://ijncghfkfgbpkdpbnelhfmfkjdhnmjcn", True),
+    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", False),
+    ("chrome-extension://ijncghfkfgbpkdpbnelhfmfkjdhnmjcnx", False),
+    ("moz-extension://0f6c0e5c-6d0a-4c9e-9d61-2f1a3b7f0a11", False),
+    ("http://localhost:8765", False),
+    ("null", False),
+])
+def test_cors_answers_only_this_extension(url, origin, allowed):
+    assert (_preflight(url, origin).headers.get("Access-Control-Allow-Origin") == origin) is allowed
+    for path, headers in (("/api/papers", AUTH), ("/api/health", {})):
+        response = requests.get(f"{url}{path}", headers={**headers, "Origin": origin}, timeout=10)
+        assert response.status_code == 200
+        assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
+
+
+def test_extension_ids_setting_adds_a_self_built_copy(server_config, api_store):
+    from server import create_app
+
+    chrome_id, firefox_uuid = "abcdefghijklmnopabcdefghijklmnop", "0F6C0E5C-6D0A-4C9E-9D61-2F1A3B7F0A11"
+    config = server_config.with_values(server__extension_ids=[chrome_id, firefox_uuid])
+    with served(create_app(config, store=api_store)) as base:
+        for origin in (f"chrome-extension://{chrome_id}", f"moz-extension://{firefox_uuid.lower()}",
+                       "chrome-extension://ijncghfkfgbpkdpbnelhfmfkjdhnmjcn"):
+            assert _preflight(base, origin).headers.get("Access-Control-Allow-Origin") == origin
+        assert "Access-Control-Allow-Origin" not in _preflight(base, "chrome-extension://" + "b" * 32).headers
+
+
+def test_extension_ids_setting_refuses_what_is_not_an_id(tmp_path):
+    from sync.errors import ConfigError
+    from sync.settings import load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text('[server]\nextension_ids = ["chrome-extension://*"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not an extension id"):
+        load_config(path, environ={})
