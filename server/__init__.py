@@ -14,7 +14,7 @@ from flask_cors import CORS
 from sync.settings import Config
 from sync.store import Store
 
-from .auth import require_token
+from .auth import refuse_token_in_url, require_token
 from .blueprints import register_blueprints
 from .context import Services
 from .errors import error_response, register_error_handlers
@@ -29,6 +29,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         PAPERFEED_TOKEN=config["server.token"],
+        PAPERFEED_FEED_TOKEN=config["server.feed_token"],
         MAX_CONTENT_LENGTH=config["server.max_body_bytes"],
         MAX_FORM_MEMORY_SIZE=config["server.max_body_bytes"],
     )
@@ -52,6 +53,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
 
     @app.before_request
     def _authenticate() -> None:
+        refuse_token_in_url()
         if request.routing_exception is not None or request.endpoint in PUBLIC_ENDPOINTS:
             return  # let 404/405 answer as such; public routes need no token
         require_token()

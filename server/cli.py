@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import click
 
 from sync.cli import cli, pass_app, run_command
@@ -46,6 +47,33 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
     finally:
         if scheduler is not None:
             scheduler.shutdown()
+
+
+@cli.command("feed-token")
+@click.option("--rotate", is_flag=True, help="Make a new feed token (the old feed URL stops working once "
+                                            "`paperfeed serve` restarts).")
+@pass_app
+@run_command
+def feed_token(app: AppContext, rotate: bool) -> None:
+    """Print the Atom feed URL with its read-only token (for feed readers); --rotate makes a new token."""
+    from server.hosts import public_url
+    from sync.config_file import generate_token, set_in_config_file
+    from sync.errors import ConfigError
+    from sync.settings import SETTINGS_BY_NAME, default_config_path
+
+    config = app.config
+    if rotate:
+        env_var = SETTINGS_BY_NAME["server.feed_token"].env_var
+        if os.environ.get(env_var):
+            raise ConfigError(f"the feed token comes from {env_var}: change it there")
+        token = generate_token()
+        set_in_config_file(config.path or default_config_path(), "server.feed_token", token)
+        click.echo("new feed token written; restart `paperfeed serve`, then give feed readers this URL:", err=True)
+    else:
+        token = config["server.feed_token"]
+        if not token:
+            raise ConfigError("no feed token configured: create one with `paperfeed feed-token --rotate`")
+    click.echo(f"{public_url(config)}/feed.atom?token={token}")
 
 
 def _is_loopback(host: str) -> bool:

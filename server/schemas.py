@@ -192,4 +192,5 @@ class ReportQuerySchema(_Strict):
 
 
 class FeedQuerySchema(_Strict):
-    token = fields.Str(metadata={"description": "the server token, for feed readers that cannot send headers"})
+    token = fields.Str(metadata={"description": "the read-only feed token (`paperfeed feed-token`), for feed "
+                                                "readers that cannot send headers; never the API token"})

@@ -30,13 +30,16 @@ def served(app, *, max_request_body_size: int = 1 << 20) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        def close_all() -> None:  # runs in the server's loop thread: the loop ends when nothing is left
+        # Workers first (none may touch a socket or the trigger afterwards), then every socket, closed
+        # in the server's loop thread, which ends when nothing is left to watch.
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+
+        def close_all() -> None:
             for dispatcher in list(server._map.values()):
                 dispatcher.close()
 
         server.trigger.pull_trigger(close_all)
         thread.join(10)
-        server.task_dispatcher.shutdown()
 
 
 def raw_request(url: str, data: bytes, *, read_timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:

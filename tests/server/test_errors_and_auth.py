@@ -91,7 +91,7 @@ def test_auth_protected_routes_refuse_without_the_token(client, headers, code, m
 
 
 def test_auth_feed_accepts_token_in_query_only_when_right(client):
-    assert_error(client.get("/feed.atom?token=wrong"), 401, "invalid_token")
+    assert_error(client.get("/feed.atom?token=wrong"), 401, "invalid_feed_token")
 
 
 @pytest.mark.parametrize("url", ["/api/health", "/api/openapi.json"])

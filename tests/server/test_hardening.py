@@ -277,3 +277,40 @@ def test_extension_ids_setting_refuses_what_is_not_an_id(tmp_path):
     path.write_text('[server]\nextension_ids = ["chrome-extension://*"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="not an extension id"):
         load_config(path, environ={})
+
+
+# --- the feed's own read-only token; the API token never in a URL -----------------------------------
+def test_feed_takes_the_feed_token_in_its_url(url, api_store):
+    from tests.server.conftest import FEED_TOKEN
+
+    arxiv_id = seed_day(api_store, sample_papers(2))[0].paper.arxiv_id
+    response = requests.get(f"{url}/feed.atom", params={"token": FEED_TOKEN}, timeout=10)
+    assert response.status_code == 200 and arxiv_id in response.text
+    assert FEED_TOKEN not in response.text
+    assert_json_error(requests.get(f"{url}/feed.atom", params={"token": FEED_TOKEN + "x"}, timeout=10),
+                      401, "invalid_feed_token")
+    # the feed token opens the feed only
+    for path in ("/api/papers", "/api/report", "/api/sync"):
+        assert requests.get(f"{url}{path}", params={"token": FEED_TOKEN}, timeout=10).status_code in (400, 401)
+        assert_json_error(requests.get(f"{url}{path}", headers={"Authorization": f"Bearer {FEED_TOKEN}"},
+                                       timeout=10), 401, "invalid_token")
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/api/papers", "/api/health", "/api/openapi.json",
+                                  "/api/report", "/api/nope"])
+def test_api_token_in_any_query_string_is_401(url, path):
+    from tests.server.conftest import TOKEN
+
+    for params in ({"token": TOKEN}, {"limit": "1", "x": TOKEN}, {TOKEN: ""}):
+        response = requests.get(f"{url}{path}", params=params, headers=AUTH, timeout=10)
+        error = assert_json_error(response, 401, "token_in_url")
+        assert "Authorization" in error["message"] and TOKEN not in response.text
+
+
+def test_feed_without_a_feed_token_configured_is_503(server_config, api_store):
+    from server import create_app
+
+    with served(create_app(server_config.with_values(server__feed_token=""), store=api_store)) as base:
+        assert_json_error(requests.get(f"{base}/feed.atom", params={"token": "anything"}, timeout=10),
+                          503, "feed_token_not_configured")
+        assert requests.get(f"{base}/feed.atom", headers=AUTH, timeout=10).status_code == 200

@@ -132,3 +132,39 @@ def test_config_show_says_only_set_or_not_set(tmp_path):
     assert "WXYZ" not in shown.stdout and TOKEN[-4:] not in shown.stdout
     as_json = _cli(config_path, "config", "show", "--json")
     assert "WXYZ" not in as_json.stdout and '"set"' in as_json.stdout
+
+
+def test_init_creates_a_feed_token_and_feed_token_rotates_it(tmp_path):
+    config_path = tmp_path / "config.toml"
+    env_config = config_path
+    created = _cli(env_config, "init")
+    assert created.returncode == 0, created.stderr
+    config = load_config(config_path, environ={})
+    first = config["server.feed_token"]
+    assert len(first) >= 32 and first != config["server.token"]
+    shown = _cli(config_path, "feed-token")
+    assert shown.stdout.strip() == f"http://127.0.0.1:8765/feed.atom?token={first}"
+    rotated = _cli(config_path, "feed-token", "--rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    second = load_config(config_path, environ={})["server.feed_token"]
+    assert second != first and rotated.stdout.strip().endswith(f"?token={second}")
+    assert "restart" in rotated.stderr
+    assert mode(config_path) == 0o600
+    after = load_config(config_path, environ={})
+    assert after["server.token"] == config["server.token"]  # nothing else changed
+    assert config_path.read_text().count("feed_token =") == 1
+
+
+def test_rotated_feed_token_is_the_only_one_a_restarted_serve_accepts(tmp_path):
+    config_path = write_config(tmp_path)  # an older config: no feed token yet
+    assert "no feed token" in _cli(config_path, "feed-token").stderr
+    port = free_port()
+    assert _cli(config_path, "feed-token", "--rotate").returncode == 0
+    old = load_config(config_path, environ={})["server.feed_token"]
+    assert _cli(config_path, "feed-token", "--rotate").returncode == 0
+    new = load_config(config_path, environ={})["server.feed_token"]
+    with paperfeed_serve(config_path, port=port) as (url, _log):
+        assert requests.get(f"{url}/feed.atom", params={"token": new}, timeout=10).status_code == 200
+        assert requests.get(f"{url}/feed.atom", params={"token": old}, timeout=10).status_code == 401
+        response = requests.get(f"{url}/feed.atom", params={"token": TOKEN}, timeout=10)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "token_in_url"
