@@ -103,4 +103,4 @@ def origin_patterns(globs: list[str]) -> list[re.Pattern[str]]:
 def _configure_cors(app: Flask, origins: list[str | re.Pattern[str]]) -> None:
     CORS(app, resources={r"/api/*": {}, r"/feed.atom": {}}, origins=origins,
          allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "OPTIONS"],
-         supports_credentials=False, max_age=600)
+         supports_credentials=False, max_age=600, always_send=False)

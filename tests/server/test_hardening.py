@@ -314,3 +314,58 @@ def test_feed_without_a_feed_token_configured_is_503(server_config, api_store):
         assert_json_error(requests.get(f"{base}/feed.atom", params={"token": "anything"}, timeout=10),
                           503, "feed_token_not_configured")
         assert requests.get(f"{base}/feed.atom", headers=AUTH, timeout=10).status_code == 200
+
+
+# --- the OpenAPI document is true ---------------------------------------------------------------
+@pytest.mark.parametrize("action", ["save", "dismiss", "undo"])
+def test_post_only_routes_advertise_only_post(url, action):
+    for paper_id in ("2501.01234", "hep-th/9901001", "https%3A%2F%2Farxiv.org%2Fabs%2F2501.01234"):
+        options = requests.options(f"{url}/api/papers/{paper_id}/{action}", headers=AUTH, timeout=10)
+        assert options.status_code == 200
+        assert {m.strip() for m in options.headers["Allow"].split(",")} == {"POST", "OPTIONS"}
+        got = requests.get(f"{url}/api/papers/{paper_id}/{action}", headers=AUTH, timeout=10)
+        error = assert_json_error(got, 405, "method_not_allowed")
+        assert "GET" not in error["details"]["allowed"]
+        assert "GET" not in got.headers["Allow"]
+
+
+def test_get_routes_still_advertise_get(url):
+    for path in ("/api/papers/2501.01234", "/api/papers/hep-th/9901001/bibtex", "/api/papers/2501.01234/bibtex"):
+        allow = requests.options(f"{url}{path}", headers=AUTH, timeout=10).headers["Allow"]
+        assert "GET" in allow and "POST" not in allow
+
+
+def test_every_id_the_document_promises_is_accepted(url):
+    """Strings matching the document's paper_id pattern are never a 400 (404: arXiv does not know them)."""
+    from urllib.parse import quote
+
+    from hypothesis import given, settings, strategies as st
+
+    from server.schemas import PAPER_ID_PATTERN
+    from sync.ids import parse_arxiv_id
+
+    document = requests.get(f"{url}/api/openapi.json", timeout=10).json()
+    param = document["paths"]["/api/papers/{paper_id}"]["get"]["parameters"][0]
+    assert param["name"] == "paper_id" and param["schema"]["pattern"] == PAPER_ID_PATTERN
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.from_regex(PAPER_ID_PATTERN))
+    def accepted(paper_id):
+        parse_arxiv_id(paper_id)
+
+    accepted()
+    for paper_id in ("0704.0001", "arXiv:1412.9999v3", "2501.01234", " 9912.12345v12 ", "cond-mat/0012001"):
+        response = requests.post(f"{url}/api/papers/{quote(paper_id, safe='')}/dismiss", headers=AUTH, timeout=10)
+        assert response.status_code == 404, (paper_id, response.text)  # valid, just not stored
+
+
+@pytest.mark.parametrize("body", ['{"sample": 0}', '{"sample": 1}', '{"sample": "true"}', '{"sample": null}'])
+def test_sync_sample_flag_is_a_json_boolean(url, body):
+    response = requests.post(f"{url}/api/sync", data=body, headers={**AUTH, "Content-Type": "application/json"},
+                             timeout=10)
+    assert_json_error(response, 400, "invalid_input")
+
+
+@pytest.mark.parametrize("week", ["1", "yes", "True", "on"])
+def test_report_week_flag_is_true_or_false(url, week):
+    assert_json_error(requests.get(f"{url}/api/report?week={week}", headers=AUTH, timeout=10), 400, "invalid_input")
