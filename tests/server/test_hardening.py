@@ -369,3 +369,24 @@ def test_sync_sample_flag_is_a_json_boolean(url, body):
 @pytest.mark.parametrize("week", ["1", "yes", "True", "on"])
 def test_report_week_flag_is_true_or_false(url, week):
     assert_json_error(requests.get(f"{url}/api/report?week={week}", headers=AUTH, timeout=10), 400, "invalid_input")
+
+
+def test_docs_api_lists_every_error_code_with_its_status():
+    """Every code the server can answer with is in docs/api.md's error table, on its status's row."""
+    import re
+
+    from server.errors import _HTTP_CODES
+    from server.http_server import _CODES as WAITRESS_CODES
+    from tests.server.live import REPO
+
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    rows: dict[str, set[int]] = {}
+    for status, codes in re.findall(r"^\| (\d{3}) \| (.+?) \|", text, re.MULTILINE):
+        for code in re.findall(r"`([a-z_]+)`", codes):
+            rows.setdefault(code, set()).add(int(status))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "server").rglob("*.py"))
+    raised = {(int(s), c) for s, c in re.findall(r'(?:ApiError|error_response)\((\d{3}), "([a-z_]+)"', source)}
+    raised |= {(s, c) for s, c in WAITRESS_CODES.items()}
+    raised |= {(s, c) for s, c in _HTTP_CODES.items() if s in (400, 404, 405, 413, 415, 500)}
+    missing = sorted((s, c) for s, c in raised if s not in rows.get(c, set()))
+    assert not missing, f"error codes missing from docs/api.md's table: {missing}"
