@@ -30,7 +30,8 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
     host = host or config["server.host"]
     port = config["server.port"] if port is None else port
     if not _is_loopback(host):
-        click.echo(f"warning: binding {host}: the API is reachable from other machines", err=True)
+        click.echo(f"warning: binding {host}: the API is reachable from other machines; it answers only to"
+                   " loopback names, the bind address and server.allowed_hosts / server.public_url", err=True)
     if not config["server.token"]:
         click.echo("warning: no server token configured; every route but /api/health will refuse "
                    "until you run `paperfeed init`", err=True)

@@ -390,3 +390,15 @@ def test_docs_api_lists_every_error_code_with_its_status():
     raised |= {(s, c) for s, c in _HTTP_CODES.items() if s in (400, 404, 405, 413, 415, 500)}
     missing = sorted((s, c) for s, c in raised if s not in rows.get(c, set()))
     assert not missing, f"error codes missing from docs/api.md's table: {missing}"
+
+
+@pytest.mark.parametrize("target", ["/api/papers?status=%ED%A0%80", "/api/papers/%ED%A0%80", "/api/papers/%ED%A0%80/save",
+                                    "/api/report?date=%ED%A0%80", "/feed.atom?token=%ED%A0%80", "/api/papers?%ED%A0%80=1",
+                                    "/api/papers/2501.01234%00", "/api/papers?limit=%00"])
+def test_encoded_surrogates_and_nul_in_urls_are_4xx(url, target):
+    method = b"POST" if target.endswith("/save") else b"GET"
+    status, headers, body = raw_request(url, method + b" " + target.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        b"Authorization: " + AUTH["Authorization"].encode() + b"\r\n"
+                                        b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+    assert 400 <= status < 500, (status, body[:300])
+    assert headers["content-type"] == "application/json"
