@@ -14,7 +14,7 @@ from flask_cors import CORS
 from sync.settings import Config
 from sync.store import Store
 
-from .auth import refuse_token_in_url, require_token
+from .auth import config_stamp, refuse_token_in_url, require_token
 from .blueprints import register_blueprints
 from .context import Services
 from .errors import error_response, register_error_handlers
@@ -30,6 +30,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     app.config.update(
         PAPERFEED_TOKEN=config["server.token"],
         PAPERFEED_FEED_TOKEN=config["server.feed_token"],
+        PAPERFEED_CONFIG_STAMP=config_stamp(config.path) if config.file_found else None,
         MAX_CONTENT_LENGTH=config["server.max_body_bytes"],
         MAX_FORM_MEMORY_SIZE=config["server.max_body_bytes"],
     )

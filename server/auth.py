@@ -55,12 +55,36 @@ def refuse_token_in_url() -> None:
                            "(`paperfeed feed-token`)", headers=_CHALLENGE)
 
 
+def config_stamp(path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns if path is not None else None
+    except OSError:
+        return None
+
+
+def _current_feed_token() -> str:
+    """``server.feed_token``, re-read when the config file changed (``paperfeed feed-token --rotate``
+    revokes the old feed URL without a restart); a file that does not load keeps the last token."""
+    from sync.errors import PaperfeedError
+    from sync.settings import load_config
+
+    path = current_app.extensions["paperfeed"].config.path
+    stamp = config_stamp(path)
+    if stamp is not None and stamp != current_app.config.get("PAPERFEED_CONFIG_STAMP"):
+        try:
+            current_app.config["PAPERFEED_FEED_TOKEN"] = load_config(path)["server.feed_token"]
+        except PaperfeedError:
+            pass
+        current_app.config["PAPERFEED_CONFIG_STAMP"] = stamp
+    return current_app.config["PAPERFEED_FEED_TOKEN"]
+
+
 def check_feed_token(presented: str) -> None:
     """The read-only feed token of ``?token=`` (``server.feed_token``)."""
-    expected: str = current_app.config["PAPERFEED_FEED_TOKEN"]
+    expected = _current_feed_token()
     if not expected:
         raise ApiError(503, "feed_token_not_configured",
-                       "no feed token configured: run `paperfeed feed-token --rotate` and restart the server")
+                       "no feed token configured: run `paperfeed feed-token --rotate`")
     if not hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):
         raise ApiError(401, "invalid_feed_token",
                        "wrong feed token: copy the feed URL again with `paperfeed feed-token`")

@@ -51,8 +51,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
 
 
 @cli.command("feed-token")
-@click.option("--rotate", is_flag=True, help="Make a new feed token (the old feed URL stops working once "
-                                            "`paperfeed serve` restarts).")
+@click.option("--rotate", is_flag=True, help="Make a new feed token (the old feed URL stops working).")
 @pass_app
 @run_command
 def feed_token(app: AppContext, rotate: bool) -> None:
@@ -69,7 +68,8 @@ def feed_token(app: AppContext, rotate: bool) -> None:
             raise ConfigError(f"the feed token comes from {env_var}: change it there")
         token = generate_token()
         set_in_config_file(config.path or default_config_path(), "server.feed_token", token)
-        click.echo("new feed token written; restart `paperfeed serve`, then give feed readers this URL:", err=True)
+        click.echo("new feed token written (a running `paperfeed serve` takes it at once; the old URL now"
+                   " answers 401); give feed readers this URL:", err=True)
     else:
         token = config["server.feed_token"]
         if not token:
