@@ -86,7 +86,10 @@ def _operation_dict(op: Operation, arguments: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {"summary": op.summary, "tags": list(op.tags), "responses": {}}
     params: list[dict[str, Any]] = []
     for name in sorted(arguments):
-        params.append({"in": "path", "name": name, "required": True, "schema": {"type": "string"},
+        schema: dict[str, Any] = {"type": "string"}
+        if name == "paper_id":
+            schema["pattern"] = S.PAPER_ID_PATTERN
+        params.append({"in": "path", "name": name, "required": True, "schema": schema,
                        "description": op.path_params.get(name, "")})
     if op.query is not None:
         params.append({"in": "query", "schema": op.query})

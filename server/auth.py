@@ -40,6 +40,56 @@ def check_token(presented: str | None) -> None:
                        headers=_CHALLENGE)
 
 
+def refuse_token_in_url() -> None:
+    """401 when the API token appears anywhere in the query string: URLs end up in logs, history
+    and feed readers' sync services. (Feed readers get the read-only feed token instead.)"""
+    expected: str = current_app.config["PAPERFEED_TOKEN"]
+    if not expected:
+        return
+    wanted = expected.encode("utf-8")
+    for key, value in request.args.items(multi=True):
+        if hmac.compare_digest(value.encode("utf-8"), wanted) or hmac.compare_digest(key.encode("utf-8"), wanted):
+            raise ApiError(401, "token_in_url",
+                           "the API token must never be in a URL (it ends up in logs): send it as "
+                           "`Authorization: Bearer <token>`; feed readers use the feed token "
+                           "(`paperfeed feed-token`)", headers=_CHALLENGE)
+
+
+def config_stamp(path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns if path is not None else None
+    except OSError:
+        return None
+
+
+def _current_feed_token() -> str:
+    """``server.feed_token``, re-read when the config file changed (``paperfeed feed-token --rotate``
+    revokes the old feed URL without a restart); a file that does not load keeps the last token."""
+    from sync.errors import PaperfeedError
+    from sync.settings import load_config
+
+    path = current_app.extensions["paperfeed"].config.path
+    stamp = config_stamp(path)
+    if stamp is not None and stamp != current_app.config.get("PAPERFEED_CONFIG_STAMP"):
+        try:
+            current_app.config["PAPERFEED_FEED_TOKEN"] = load_config(path)["server.feed_token"]
+        except PaperfeedError:
+            pass
+        current_app.config["PAPERFEED_CONFIG_STAMP"] = stamp
+    return current_app.config["PAPERFEED_FEED_TOKEN"]
+
+
+def check_feed_token(presented: str) -> None:
+    """The read-only feed token of ``?token=`` (``server.feed_token``)."""
+    expected = _current_feed_token()
+    if not expected:
+        raise ApiError(503, "feed_token_not_configured",
+                       "no feed token configured: run `paperfeed feed-token --rotate`")
+    if not hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):
+        raise ApiError(401, "invalid_feed_token",
+                       "wrong feed token: copy the feed URL again with `paperfeed feed-token`")
+
+
 def require_token() -> None:
     """``before_request`` hook of the protected blueprints (preflight OPTIONS pass through)."""
     if request.method == "OPTIONS":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -74,9 +75,43 @@ def load_body(schema: type[Schema]) -> dict[str, Any]:
     if not raw.strip():
         data: Any = {}
     else:
-        data = request.get_json(force=True, silent=True)
-        if data is None:
-            raise ApiError(400, "invalid_json", "request body is not valid JSON")
+        try:
+            data = json.loads(raw)
+        except RecursionError:
+            raise ApiError(400, "invalid_json", "request body is nested too deeply") from None
+        except ValueError:  # also UnicodeDecodeError: not UTF-8
+            raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_input", "request body must be a JSON object")
+    reject_lone_surrogates(data)
     return _schema(schema).load(data)
+
+
+def reject_lone_surrogates(data: Any) -> None:
+    """400 when any string (key or value) holds a lone UTF-16 surrogate (``"\\ud800"`` in JSON):
+    such text cannot be stored, sent to Zotero or written as UTF-8."""
+    pending, path = [(data, "")], ""
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            texts = [value]
+        elif isinstance(value, dict):
+            texts = list(value)
+            pending.extend((item, f"{path}.{key}" if path else str(key)) for key, item in value.items())
+        elif isinstance(value, list):
+            texts = []
+            pending.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+        else:
+            continue
+        if any(_has_surrogate(text) for text in texts):
+            field_name = path or "body"
+            raise ApiError(400, "invalid_text", f"{field_name}: text holds a lone surrogate (not valid Unicode)",
+                           details={"fields": {field_name: ["lone surrogate in text"]}})
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

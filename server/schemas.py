@@ -19,6 +19,28 @@ MAX_LIMIT = 500
 MAX_TAG_LENGTH = 255  # Zotero's limit; the popup's chips allow the same
 
 
+# The forms of a paper id the OpenAPI document promises (the server takes more: URLs, DOIs, oai:
+# ids; see ID_HELP): new-style ids from 0704.0001 (four digits to 1412, five from 1501), old-style
+# ids of the known archives, an optional version and ``arXiv:`` prefix, surrounding blanks.
+_NEW_ID = (r"(?:07(?:0[4-9]|1[0-2])|0[89](?:0[1-9]|1[0-2])|1[0-4](?:0[1-9]|1[0-2]))\.[0-9]{4}"
+           r"|(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.[0-9]{5}")
+_OLD_ID = r"(?:hep-th|hep-ph|hep-lat|hep-ex|gr-qc|astro-ph|cond-mat|quant-ph|math|nucl-th|physics|cs)" \
+          r"/[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3}"
+PAPER_ID_PATTERN = rf"^\s*(?:[aA][rR][xX][iI][vV]:)?(?:{_NEW_ID}|{_OLD_ID})(?:v[1-9][0-9]{{0,3}})?\s*$"
+
+
+class StrictBool(fields.Boolean):
+    """A JSON ``true``/``false`` only (marshmallow's Boolean also takes 0, 1, "yes", "on", ...);
+    in a query string, the words ``true``/``false``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if self.metadata.get("query") and isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        raise self.make_error("invalid")
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -54,6 +76,9 @@ class HealthSchema(Schema):
     last_fetch = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_rank = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_sync = fields.Nested(RunInfoSchema, allow_none=True, required=True)
+    problems = fields.List(fields.Str(), required=True,
+                           metadata={"description": "setup problems to fix (e.g. a config file holding "
+                                                    "secrets that other users can read); empty when none"})
 
 
 # --- papers -----------------------------------------------------------------------------------
@@ -126,7 +151,7 @@ class SaveRequestSchema(_Strict):
                        validate=validate.Length(max=50),
                        metadata={"description": "the item's tags as the user left them; omit or null: the "
                                                 "suggested tags (the marker tag is always added)"})
-    collection = fields.Str(allow_none=True, validate=validate.Length(min=1, max=300),
+    collection = fields.Str(allow_none=True, validate=validate.Length(min=1, max=MAX_TAG_LENGTH),
                             metadata={"description": "collection key or name; null: no collection; omitted: "
                                                      "the suggested collection (else zotero.default_collection)"})
     note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
@@ -164,7 +189,7 @@ class TagListSchema(Schema):
 
 # --- sync -------------------------------------------------------------------------------------
 class SyncRequestSchema(_Strict):
-    sample = fields.Bool(load_default=False, metadata={"description": "run on the bundled sample data"})
+    sample = StrictBool(load_default=False, metadata={"description": "run on the bundled sample data"})
 
 
 class SyncOutcomeSchema(Schema):
@@ -185,8 +210,9 @@ class SyncStateSchema(Schema):
 class ReportQuerySchema(_Strict):
     date = fields.Date()
     format = fields.Str(load_default="md", validate=validate.OneOf(("md", "html")))
-    week = fields.Bool(load_default=False, metadata={"description": "weekly digest ending at `date`"})
+    week = StrictBool(load_default=False, metadata={"description": "weekly digest ending at `date`", "query": True})
 
 
 class FeedQuerySchema(_Strict):
-    token = fields.Str(metadata={"description": "the server token, for feed readers that cannot send headers"})
+    token = fields.Str(metadata={"description": "the read-only feed token (`paperfeed feed-token`), for feed "
+                                                "readers that cannot send headers; never the API token"})

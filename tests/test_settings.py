@@ -26,7 +26,8 @@ def test_load_config_file_then_env_override(tmp_path):
     assert config["zotero.library_id"] == "123"
     assert config["zotero.api_key"] == "secretsecret1234"
     masked = config.masked()
-    assert masked["zotero.api_key"] == "****1234" and "secretsecret" not in str(masked)
+    assert masked["zotero.api_key"] == "set" and "1234" not in str(masked)
+    assert masked["email.password"] == "not set"
 
 
 @pytest.mark.parametrize("content, message", [

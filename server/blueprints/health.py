@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 
 from sync import __version__
+from sync.settings import config_file_problems
 from sync.store import FetchRun
 from sync.store.library import LibrarySyncState
 from sync.store.rankings import RankRun
@@ -59,7 +60,8 @@ def health():
     store = svc.store
     body = {"status": "ok", "version": __version__, "store": "ok",
             "configured": {"zotero": svc.config.zotero_configured},
-            "last_fetch": None, "last_rank": None, "last_sync": None}
+            "last_fetch": None, "last_rank": None, "last_sync": None,
+            "problems": config_file_problems(svc.config, show_path=False)}
     if not store.check():
         body["store"] = "error"
         return S.HealthSchema().dump(body)

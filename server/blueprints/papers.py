@@ -6,7 +6,7 @@ import json
 import re
 
 from flask import Blueprint, Response as FlaskResponse, current_app, request
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import PathConverter
 
 from sync.ids import ArxivId, parse_arxiv_id
 from sync.models import Paper
@@ -27,8 +27,15 @@ bp = Blueprint("papers", __name__)
 ID_HELP = ("arXiv id in any form: 2501.01234, 2501.01234v2, hep-th/9901001, arXiv:2501.01234, "
            "https://arxiv.org/abs/2501.01234 (percent-encoded or not)")
 _NOT_FOUND = {404: Response("no such paper on arXiv", S.ErrorSchema)}
-_ACTIONS = ("save", "dismiss", "undo")
 _COLLAPSED_SCHEME = re.compile(r"^(https?:)/(?!/)", re.IGNORECASE)
+
+
+class PaperPathConverter(PathConverter):
+    """``<paper:...>``: a paper id that may contain ``/`` (old-style ids, URLs) but does not end in
+    one of the sub-resources, so ``/api/papers/ID/save`` matches only the POST route and its 405
+    and ``OPTIONS`` answers name only the methods it allows."""
+
+    regex = r"[^/](?:(?!/(?:save|dismiss|undo|bibtex)$).)*"
 
 
 def parse_id(raw: str) -> ArxivId:
@@ -75,14 +82,11 @@ def _papers_page(q: dict) -> bytes:
     }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-@bp.get("/api/papers/<path:paper_id>")
+@bp.get("/api/papers/<paper:paper_id>")
 @operation("One paper: library state, its match if ranked, BibTeX and related new papers; papers not "
            "stored yet are fetched from arXiv", tags=("papers",), path_params={"paper_id": ID_HELP},
            responses={200: Response("the paper", S.PaperDetailSchema), **_NOT_FOUND})
 def get_paper(paper_id: str):
-    head, _, last = paper_id.rpartition("/")
-    if head and last in _ACTIONS:  # GET on a POST-only action
-        raise MethodNotAllowed(valid_methods=["POST"])
     arxiv_id = parse_id(paper_id).id
     store = services().store
     paper = _require_paper(arxiv_id)

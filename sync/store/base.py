@@ -9,6 +9,7 @@ recorded in ``schema_migrations``.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sqlite3
 import threading
@@ -36,6 +37,28 @@ def available_migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def make_private(path: Path) -> None:
+    """The store's directory 700 and its files (``.sqlite3``, ``-wal``, ``-shm``) 600, from creation.
+
+    The store holds the library index, notes and the outbox. The database file is created here
+    with mode 600 before SQLite opens it (SQLite gives ``-wal`` and ``-shm`` the database file's
+    mode); files and directory of an older store are tightened.
+    """
+    directory = path.parent
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise StorageError(f"cannot create the store {path}: {exc}") from exc
+    for item, mode in ((directory, 0o700), (path, 0o600), (path.with_name(path.name + "-wal"), 0o600),
+                       (path.with_name(path.name + "-shm"), 0o600)):
+        try:
+            if item.stat().st_mode & 0o077:
+                item.chmod(mode)
+        except OSError:  # absent yet, or not ours to change (a shared directory the user chose)
+            pass
+
+
 class StoreBase:
     """Connection handling shared by every store mixin."""
 
@@ -46,10 +69,7 @@ class StoreBase:
         self._generation = 0  # bumped by every commit through this Store
         self._connection_serials = itertools.count(1)
         if str(path) != ":memory:":
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create data directory {self.path.parent}: {exc}") from exc
+            make_private(self.path)
         self.migrate()
 
     # connections -----------------------------------------------------------------
