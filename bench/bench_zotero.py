@@ -44,13 +44,15 @@ from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # dev_data, also when imported by the tests
 
 from pyzotero import zotero as pz_zotero  # noqa: E402
 
 from sync.library_sync import pull_library  # noqa: E402
 from sync.models import Paper  # noqa: E402
 from sync.sample import _records, paper_from_record, sample_announcement  # noqa: E402
-from sync.saving import push_outbox, save_paper  # noqa: E402
+from sync.saving.accept import save_paper  # noqa: E402
+from sync.saving.push import push_outbox  # noqa: E402
 from sync.settings import Config  # noqa: E402
 from sync.store import Store  # noqa: E402
 from sync.zotero.keys import item_key  # noqa: E402

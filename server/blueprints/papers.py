@@ -10,8 +10,9 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from sync.ids import ArxivId, parse_arxiv_id
 from sync.models import Paper
-from sync.saving import SUGGESTED, find_paper, paper_bibtex
-from sync.saving import save_paper as save_to_zotero
+from sync.saving.accept import SUGGESTED
+from sync.saving.accept import save_paper as save_to_zotero
+from sync.saving.metadata import find_paper, paper_bibtex
 
 from .. import schemas as S
 from ..announcement import announcement_state

@@ -10,7 +10,8 @@ from tests.zotero.helpers import make_paper, store_papers
 
 from sync.errors import ZoteroUnavailableError
 from sync.library_sync import pull_library
-from sync.saving import SUGGESTED, push_outbox, save_paper
+from sync.saving.accept import SUGGESTED, save_paper
+from sync.saving.push import push_outbox
 from sync.store import Store
 from sync.zotero.keys import item_key
 

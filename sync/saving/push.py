@@ -1,185 +1,26 @@
-"""Saving accepted papers into Zotero: exactly once, and never lost.
-
-An accept is first written to the outbox (the store), then pushed. A push sends
-each paper's objects (see :mod:`sync.zotero.mapping`) under deterministic keys
-with ``version: 0``; the API creates an object only when absent and fails it with
-412 otherwise, so a retry after a lost answer, a second click or a concurrent
-save all end with one item. Papers already in the library by other means are
-recognised from the synced index (arXiv id, DOI, url) and not written again.
-A 412 on our own key means the item exists, possibly in the Zotero trash: a
-trashed item is restored (its ``deleted`` flag cleared, with its current version,
-and this save's tags and collection added), since that is what clicking Save asks.
-Failures (network, 429, 5xx) leave the entry queued with the reason and a
-backoff; ``paperfeed sync`` and the next save push it again.
-"""
+"""Push the outbox to Zotero: batches of parents and children, 412 on our own key read as "there"."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
 
-from .arxiv.source import ArxivSource
-from .bibtex import bibtex_entry, citation_key_candidates
-from .clock import utc_iso
-from .errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, ZoteroAuthError, ZoteroError,
-                     ZoteroUnavailableError)
-from .ids import parse_arxiv_id
-from .models import LibraryCollection, LibraryItem, Paper
-from .settings import Config
-from .store.outbox import OutboxEntry
-from .zotero.client import MAX_KEYS_PER_READ, MAX_WRITE_BATCH, ZoteroClient, is_trashed, objects_in_batches
-from .zotero.keys import collection_key, item_key
-from .zotero.mapping import ItemSet, build_item_set, library_item_from_zotero
-from .zotero.schema import validate_collection
+from ..bibtex import bibtex_entry, citation_key_candidates
+from ..clock import utc_iso
+from ..errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, ZoteroAuthError, ZoteroError,
+                      ZoteroUnavailableError)
+from ..models import LibraryCollection, LibraryItem
+from ..settings import Config
+from ..store.outbox import OutboxEntry
+from ..zotero.client import MAX_KEYS_PER_READ, MAX_WRITE_BATCH, ZoteroClient, is_trashed, objects_in_batches
+from ..zotero.keys import collection_key, item_key
+from ..zotero.mapping import ItemSet, build_item_set, library_item_from_zotero
+from ..zotero.schema import validate_collection
+from .metadata import find_paper
+from .status import PushSummary, SaveResult, record_pushed_feedback
 
 MAX_OUTBOX_DELAY = 6 * 3600.0
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """``status``: "saved" | "already_in_library" | "queued" | "failed"."""
-
-    arxiv_id: str
-    status: str
-    item_key: str | None
-    message: str
-
-
-@dataclass
-class PushSummary:
-    saved: int = 0
-    already_in_library: int = 0
-    queued: int = 0  # still waiting (will be retried)
-    failed: int = 0  # cannot succeed as is (shown by `paperfeed outbox`)
-    requests: int = 0
-    message: str = ""
-    results: dict[str, SaveResult] = field(default_factory=dict)
-
-    def line(self) -> str:
-        text = (f"outbox: {self.saved} saved, {self.already_in_library} already in library, "
-                f"{self.queued} still queued, {self.failed} failed")
-        return text + (f" ({self.message})" if self.message else "")
-
-
-def library_name(config: Config) -> str:
-    return f"{config['zotero.library_type']}s/{str(config['zotero.library_id']).strip()}"
-
-
-# metadata --------------------------------------------------------------------------------
-def find_paper(store, config: Config, arxiv_id: str) -> Paper:
-    """The paper from the store, else from arXiv (then remembered); NotFoundError if arXiv has none."""
-    paper = store.get_paper(arxiv_id)
-    if paper is not None:
-        return paper
-    fetched = [p for p in ArxivSource(config).papers_by_id([arxiv_id]) if p.arxiv_id == arxiv_id]
-    if not fetched:
-        raise NotFoundError(f"arXiv has no paper {arxiv_id}", details={"arxiv_id": arxiv_id})
-    paper = replace(fetched[0], announce_date=None, announce_type=None)
-    store.remember_papers([paper])
-    return paper
-
-
-def paper_bibtex(store, paper: Paper) -> str:
-    """The paper's BibTeX with its stable, collision-free citation key (assigned on first use)."""
-    key = store.assign_citation_key(paper.arxiv_id, citation_key_candidates(paper))
-    return bibtex_entry(paper, key=key)
-
-
-def _suggestions(store, arxiv_id: str) -> tuple[tuple[str, ...], str | None]:
-    """Suggested tags and collection from the paper's newest ranking."""
-    ranked = store.ranked_paper(arxiv_id)
-    if ranked is None:
-        return (), None
-    return ranked.tags, ranked.collection
-
-
-# save --------------------------------------------------------------------------------------
-class _Suggested:
-    def __repr__(self) -> str:
-        return "SUGGESTED"
-
-
-SUGGESTED = _Suggested()  # "the ranking's suggestion (else zotero.default_collection)"
-
-
-def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | None = None,
-               collection: str | None | _Suggested = SUGGESTED, note: str | None = None,
-               client: ZoteroClient | None = None) -> SaveResult:
-    """Accept a paper: queue it, then push it at once. Never raises for Zotero faults (it queues).
-
-    ``tags`` are the item's tags as the user left them (the popup sends its edited chips, so a
-    removed suggestion stays removed); None means "the suggested tags". The marker tag is
-    always added. ``collection``: a key or name; None or "" for no collection (the user chose
-    "No collection"); :data:`SUGGESTED` for the ranking's suggestion, else
-    ``zotero.default_collection``.
-    """
-    aid = parse_arxiv_id(arxiv_id).id
-    suggested_tags, suggested_collection = _suggestions(store, aid)
-    clean_tags = tuple(dict.fromkeys(t.strip() for t in (suggested_tags if tags is None else tags)
-                                     if t and t.strip()))
-    for tag in clean_tags:
-        if len(tag) > 255:
-            raise InvalidInputError(f"tag {tag[:40]!r}... is longer than 255 characters")
-    if isinstance(collection, _Suggested):
-        collection = suggested_collection or config["zotero.default_collection"] or None
-    else:
-        collection = (collection or "").strip() or None
-    paper: Paper | None
-    try:
-        paper = find_paper(store, config, aid)
-    except ArxivError:
-        paper = None  # arXiv is down: accept anyway, the push looks the metadata up again
-    if not config.zotero_configured:
-        store.enqueue_save(aid, library="", item_key="", tags=clean_tags, collection=collection, note=note)
-        _record_feedback(store, aid)
-        return SaveResult(aid, "queued", None, "queued: Zotero is not configured yet (see docs/zotero.md)")
-    library = library_name(config)
-    existing = store.outbox_entry(aid)
-    own_key = item_key(library, aid)
-    done_before = bool(existing and existing.library == library and existing.status == "done")
-    # A done entry counts only while its item is still in the library: the user may have deleted it
-    # in Zotero since (the library pull removed it from the index), and then "save" must save again.
-    still_there = done_before and store.library_item(existing.item_key) is not None
-    if paper is not None and not still_there:
-        found = store.library_find(arxiv_id=aid, doi=paper.doi, url=f"http://arxiv.org/abs/{aid}")
-        if found and found != own_key:
-            store.enqueue_save(aid, library=library, item_key=found, tags=clean_tags, collection=collection,
-                               note=note, reopen=True)
-            store.mark_outbox_done(aid, outcome="already_in_library", item_key=found)
-            _record_feedback(store, aid)
-            return SaveResult(aid, "already_in_library", found, f"already in library as item {found}")
-    if still_there:
-        _record_feedback(store, aid)
-        return SaveResult(aid, "already_in_library", existing.item_key, f"already in library as item {existing.item_key}")
-    entry = store.enqueue_save(aid, library=library, item_key=own_key, tags=clean_tags, collection=collection,
-                               note=note, reopen=done_before)
-    _record_feedback(store, aid)
-    summary = _push(store, config, [entry], client=client)
-    return summary.results[aid]
-
-
-def _record_feedback(store, arxiv_id: str) -> None:
-    """Tell ranking the user wants this paper."""
-    try:
-        store.set_feedback(arxiv_id, "saved")
-    except NotFoundError:
-        pass  # a paper the store does not hold yet (arXiv down): the push records it (_record_pushed_feedback)
-
-
-def _record_pushed_feedback(store, arxiv_id: str, given: dict[str, str]) -> None:
-    """After a push put the paper in the library: record "saved" unless the paper has feedback already.
-
-    The accept could not record it when the paper was not in the store yet (arXiv down);
-    the push has stored it by now. Feedback already there is left alone: "saved" was
-    recorded at the accept, and a later "dismissed" is the user's newer word.
-    """
-    if arxiv_id in given:
-        return
-    _record_feedback(store, arxiv_id)
-    given[arxiv_id] = "saved"
-
 
 def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroClient | None = None,
                 now: datetime | None = None) -> PushSummary:
@@ -190,7 +31,7 @@ def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroCli
         return PushSummary(queued=store.count_outbox("pending"), failed=store.count_outbox("failed"))
     if not config.zotero_configured:
         return PushSummary(queued=len(entries), message="Zotero is not configured")
-    summary = _push(store, config, entries, client=client, now=now)
+    summary = push_entries(store, config, entries, client=client, now=now)
     summary.queued = store.count_outbox("pending")
     summary.failed = store.count_outbox("failed")
     return summary
@@ -203,7 +44,7 @@ class _Prepared:
     items: ItemSet
 
 
-def _push(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroClient | None = None,
+def push_entries(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroClient | None = None,
           now: datetime | None = None) -> PushSummary:
     now = now or datetime.now(timezone.utc)
     summary = PushSummary()
@@ -276,7 +117,7 @@ def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, li
     found = store.library_find(arxiv_id=entry.arxiv_id, doi=paper.doi)
     if found and found != own_key:
         store.mark_outbox_done(entry.arxiv_id, outcome="already_in_library", item_key=found)
-        _record_pushed_feedback(store, entry.arxiv_id, given)
+        record_pushed_feedback(store, entry.arxiv_id, given)
         summary.already_in_library += 1
         summary.results[entry.arxiv_id] = SaveResult(entry.arxiv_id, "already_in_library", found,
                                                      f"already in library as item {found}")
@@ -361,7 +202,7 @@ def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], resu
             continue
         # 412 on our own deterministic key: an earlier attempt (this or another process) created it
         store.mark_outbox_done(aid, outcome="saved", item_key=key)
-        _record_pushed_feedback(store, aid, given)
+        record_pushed_feedback(store, aid, given)
         current = existing.get(key)
         indexed = library_item_from_zotero(current) if current else None
         store.index_saved_item(indexed or _indexed(prepared.items),
