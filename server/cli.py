@@ -36,6 +36,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
                    "until you run `paperfeed init`", err=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     wsgi = create_app(config, store=app.store)
+    pusher = wsgi.extensions["paperfeed"].pusher.start()  # the one outbox pusher: saves never wait on Zotero
     scheduler = None if no_schedule else start_scheduler(config, app.store)
     click.echo(f"paperfeed API on http://{host}:{port}/api/health"
                + ("" if scheduler is not None else " (no schedule)"))
@@ -45,6 +46,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
                        max_request_body_size=max(4 * config["server.max_body_bytes"], 1 << 20),
                        _quiet=True)
     finally:
+        pusher.stop()
         if scheduler is not None:
             scheduler.shutdown()
 

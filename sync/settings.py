@@ -99,6 +99,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest wait paperfeed sits out for Retry-After/Backoff; a longer one defers the work to the next push."),
     Setting("zotero.outbox_retry_seconds", float, 300.0,
             "Delay before an outbox entry that failed is pushed again (doubles per failure, at most 6 hours)."),
+    Setting("zotero.save_wait_seconds", float, 1.0,
+            "How long a save from the API waits for the background push before answering \"queued\".",
+            minimum=0, maximum=10),
     # server
     Setting("server.host", str, "127.0.0.1", "Address `paperfeed serve` binds to (keep it on loopback)."),
     Setting("server.port", int, 8765, "Port `paperfeed serve` listens on.", minimum=1, maximum=65535),

@@ -39,7 +39,25 @@ SUGGESTED = _Suggested()  # "the ranking's suggestion (else zotero.default_colle
 def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | None = None,
                collection: str | None | _Suggested = SUGGESTED, note: str | None = None,
                client: ZoteroClient | None = None) -> SaveResult:
-    """Accept a paper: queue it, then push it at once. Never raises for Zotero faults (it queues).
+    """Accept a paper (:func:`accept_paper`), then push it at once, in this thread (``paperfeed save``).
+
+    Never raises for Zotero faults (it queues). The API does not call this: it accepts, then
+    waits a moment for the background pusher (:mod:`.pusher`).
+    """
+    result = accept_paper(store, config, arxiv_id, tags=tags, collection=collection, note=note)
+    if result is not None:
+        return result
+    entry = store.outbox_entry(parse_arxiv_id(arxiv_id).id)
+    summary = push_entries(store, config, [entry], client=client)
+    return summary.results[entry.arxiv_id]
+
+
+def accept_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | None = None,
+                 collection: str | None | _Suggested = SUGGESTED, note: str | None = None) -> SaveResult | None:
+    """Record the accept in the outbox; no request to Zotero.
+
+    Returns the answer when it is known without Zotero (already in the synced library, or
+    Zotero not configured), else None: the entry waits in the outbox for a push.
 
     ``tags`` are the item's tags as the user left them (the popup sends its edited chips, so a
     removed suggestion stays removed); None means "the suggested tags". The marker tag is
@@ -85,8 +103,7 @@ def save_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | No
     if still_there:
         record_feedback(store, aid)
         return SaveResult(aid, "already_in_library", existing.item_key, f"already in library as item {existing.item_key}")
-    entry = store.enqueue_save(aid, library=library, item_key=own_key, tags=clean_tags, collection=collection,
-                               note=note, reopen=done_before)
+    store.enqueue_save(aid, library=library, item_key=own_key, tags=clean_tags, collection=collection,
+                       note=note, reopen=done_before)
     record_feedback(store, aid)
-    summary = push_entries(store, config, [entry], client=client)
-    return summary.results[aid]
+    return None

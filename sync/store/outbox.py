@@ -88,6 +88,23 @@ class OutboxMixin:
         rows = self.query("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,))
         return _entry(rows[0]) if rows else None
 
+    def outbox_entries_for(self, arxiv_ids: Iterable[str]) -> dict[str, OutboxEntry]:
+        """{arxiv_id: entry} of the given papers that were ever accepted (one query per 500 ids)."""
+        wanted = list(dict.fromkeys(arxiv_ids))
+        found: dict[str, OutboxEntry] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.query(f"SELECT * FROM zotero_outbox WHERE arxiv_id IN ({', '.join('?' * len(chunk))})",
+                              tuple(chunk))
+            found.update({r["arxiv_id"]: _entry(r) for r in rows})
+        return found
+
+    def next_outbox_attempt(self) -> str | None:
+        """The earliest ``next_attempt_at`` of the pending entries (None: nothing is waiting on a backoff)."""
+        rows = self.query("SELECT min(next_attempt_at) FROM zotero_outbox WHERE status = 'pending'"
+                          " AND next_attempt_at IS NOT NULL")
+        return rows[0][0] if rows else None
+
     def outbox_entries(self, *, status: str | None = None, include_done: bool = False) -> list[OutboxEntry]:
         """Entries waiting (pending/failed) by default, oldest first; ``status`` filters exactly."""
         if status:

@@ -168,6 +168,10 @@ class ZoteroState:
         self.username = username
         self.libraries: dict[tuple[str, int], Library] = {("users", user_id): Library("users", user_id, username)}
         self.faults: list[Fault] = []
+        # hang(): requests are accepted and read, then never answered until recover() (then dropped)
+        self.hanging = False
+        self.released = threading.Event()
+        self.hung = 0  # requests that were left hanging
         self.requests: list[tuple[str, str, int]] = []  # (method, path?query, status)
         self.schema = _load_schema()
 
@@ -178,6 +182,16 @@ class ZoteroState:
             if key not in self.libraries:
                 self.libraries[key] = Library(kind, key[1], f"{kind[:-1]} {key[1]}")
             return self.libraries[key]
+
+    def hang(self) -> None:
+        with self.lock:
+            self.hanging = True
+            self.released.clear()
+
+    def recover(self) -> None:
+        with self.lock:
+            self.hanging = False
+            self.released.set()
 
     def add_fault(self, status: int, **kwargs) -> Fault:
         fault = Fault(status=status, **kwargs)
@@ -225,6 +239,14 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         state = self.state
+        if state.hanging:
+            with state.lock:
+                state.hung += 1
+            state.released.wait(300)  # Zotero accepted the connection and never answers
+            self._log(method, 0)
+            self.close_connection = True
+            self.connection.close()
+            return
         fault = state.take_fault(method, path)
         if fault is not None:
             if fault.status == 0:
@@ -574,11 +596,19 @@ class ZoteroServer:
     def add_fault(self, status: int, **kwargs) -> Fault:
         return self.state.add_fault(status, **kwargs)
 
+    def hang(self) -> None:
+        """Accept every request and never answer it (until :meth:`recover`)."""
+        self.state.hang()
+
+    def recover(self) -> None:
+        self.state.recover()
+
     def start(self) -> "ZoteroServer":
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self.state.recover()
         self._httpd.shutdown()
         self._httpd.server_close()
 
