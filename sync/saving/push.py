@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 from ..bibtex import bibtex_entry, citation_key_candidates
 from ..clock import utc_iso
 from ..errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, ZoteroAuthError, ZoteroError,
-                      ZoteroUnavailableError)
+                      ZoteroLibraryChangedError, ZoteroUnavailableError)
+from ..library_sync import pull_library
 from ..models import LibraryCollection, LibraryItem
 from ..settings import Config
 from ..store.outbox import OutboxEntry
@@ -21,6 +22,8 @@ from .metadata import find_paper
 from .status import PushSummary, SaveResult, record_pushed_feedback
 
 MAX_OUTBOX_DELAY = 6 * 3600.0
+MAX_PULLS_PER_PUSH = 3  # a library that keeps changing under us: defer after this many pulls
+
 
 def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroClient | None = None,
                 now: datetime | None = None) -> PushSummary:
@@ -45,7 +48,17 @@ class _Prepared:
 
 
 def push_entries(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroClient | None = None,
-          now: datetime | None = None) -> PushSummary:
+                 now: datetime | None = None) -> PushSummary:
+    """Push ``entries``: dedupe against the library as Zotero has it now, then write, exactly once.
+
+    The index must be current before anything is created, so a paper saved meanwhile by other
+    means (the Zotero Connector, another device) is recognised instead of saved twice. The
+    writes are conditional (``If-Unmodified-Since-Version`` = the index's version): when the
+    library is unchanged that costs no request at all; when it changed, Zotero refuses the
+    write (412), the incremental pull brings the index up to date and the entries are checked
+    and written again. An index never pulled is pulled first. After the push, the index's
+    version moves on to the version our own writes produced.
+    """
     now = now or datetime.now(timezone.utc)
     summary = PushSummary()
     own_client = client is None
@@ -55,50 +68,86 @@ def push_entries(store, config: Config, entries: list[OutboxEntry], *, client: Z
         for entry in entries:
             _defer(store, config, entry, str(exc), now, summary)
         return summary
-    library = client.library
     given = store.feedback()
     try:
-        prepared: list[_Prepared] = []
-        for entry in entries:
-            item = _prepare(store, config, client, entry, library, now, summary, given)
-            if item is not None:
-                prepared.append(item)
-        by_key = {p.items.key: p for p in prepared}
-        groups = [p.items.objects for p in prepared]
-        stopped: str | None = None
-        for batch in objects_in_batches(groups, MAX_WRITE_BATCH):
-            batch_entries = list(dict.fromkeys(by_key[o.get("parentItem") or o["key"]].entry.arxiv_id for o in batch))
-            if stopped:
-                for p in prepared:
-                    if p.entry.arxiv_id in batch_entries:
-                        _defer(store, config, p.entry, stopped, now, summary)
-                continue
+        pending = list(entries)
+        for attempt in range(MAX_PULLS_PER_PUSH):
             try:
-                result = client.create_items(batch)
-            except ZoteroUnavailableError as exc:
-                stopped = exc.message
-                for p in prepared:
-                    if p.entry.arxiv_id in batch_entries:
-                        _defer(store, config, p.entry, exc.message, now, summary,
-                               retry_after=(exc.details or {}).get("retry_after"))
-                continue
-            except ZoteroAuthError as exc:
-                stopped = exc.message
-                for p in prepared:
-                    if p.entry.arxiv_id in batch_entries:
-                        _defer(store, config, p.entry, exc.message, now, summary)
-                continue
+                known = _current_index(store, config, client, force=attempt > 0)
             except ZoteroError as exc:
-                for p in prepared:
-                    if p.entry.arxiv_id in batch_entries:
-                        _defer(store, config, p.entry, exc.message, now, summary)
-                continue
-            _settle(store, config, client, batch, result, by_key, now, summary, given)
+                for entry in pending:
+                    _defer(store, config, entry, f"cannot check the Zotero library: {exc.message}", now, summary,
+                           retry_after=(exc.details or {}).get("retry_after"))
+                break
+            client.library_version = known
+            try:
+                _write_entries(store, config, client, pending, now, summary, given)
+                break
+            except ZoteroLibraryChangedError as exc:
+                pending = [e for e in pending if e.arxiv_id not in summary.results]
+                if attempt == MAX_PULLS_PER_PUSH - 1:
+                    for entry in pending:
+                        _defer(store, config, entry, exc.message, now, summary)
+            finally:
+                if client.library_version is not None and client.library_version != known:
+                    store.advance_library_version(known, client.library_version)
     finally:
         summary.requests = client.requests
         if own_client:
             client.close()
     return summary
+
+
+def _current_index(store, config: Config, client: ZoteroClient, *, force: bool) -> int:
+    """The version the index is current at; pulls (incrementally) first when asked or never pulled."""
+    state = store.last_library_sync()
+    if force or state is None or state.library != client.library or state.in_progress:
+        pull_library(store, config, client=client)
+        state = store.last_library_sync()
+    return state.version
+
+
+def _write_entries(store, config: Config, client: ZoteroClient, entries: list[OutboxEntry], now: datetime,
+                   summary: PushSummary, given: dict[str, str]) -> None:
+    library = client.library
+    prepared: list[_Prepared] = []
+    for entry in entries:
+        item = _prepare(store, config, client, entry, library, now, summary, given)
+        if item is not None:
+            prepared.append(item)
+    by_key = {p.items.key: p for p in prepared}
+    groups = [p.items.objects for p in prepared]
+    stopped: str | None = None
+    for batch in objects_in_batches(groups, MAX_WRITE_BATCH):
+        batch_entries = list(dict.fromkeys(by_key[o.get("parentItem") or o["key"]].entry.arxiv_id for o in batch))
+        if stopped:
+            for p in prepared:
+                if p.entry.arxiv_id in batch_entries:
+                    _defer(store, config, p.entry, stopped, now, summary)
+            continue
+        try:
+            result = client.create_items(batch)
+        except ZoteroLibraryChangedError:
+            raise
+        except ZoteroUnavailableError as exc:
+            stopped = exc.message
+            for p in prepared:
+                if p.entry.arxiv_id in batch_entries:
+                    _defer(store, config, p.entry, exc.message, now, summary,
+                           retry_after=(exc.details or {}).get("retry_after"))
+            continue
+        except ZoteroAuthError as exc:
+            stopped = exc.message
+            for p in prepared:
+                if p.entry.arxiv_id in batch_entries:
+                    _defer(store, config, p.entry, exc.message, now, summary)
+            continue
+        except ZoteroError as exc:
+            for p in prepared:
+                if p.entry.arxiv_id in batch_entries:
+                    _defer(store, config, p.entry, exc.message, now, summary)
+            continue
+        _settle(store, config, client, batch, result, by_key, now, summary, given)
 
 
 def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, library: str, now: datetime,
@@ -124,6 +173,8 @@ def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, li
         return None
     try:
         collections = _collection_keys(store, client, library, entry.collection)
+    except ZoteroLibraryChangedError:
+        raise
     except ZoteroError as exc:
         _defer(store, config, entry, exc.message, now, summary,
                retry_after=(exc.details or {}).get("retry_after"))

@@ -18,7 +18,7 @@ import httpx2
 from pyzotero import errors as pz_errors
 from pyzotero import zotero as pz_zotero
 
-from ..errors import ConfigError, ZoteroAuthError, ZoteroError, ZoteroUnavailableError
+from ..errors import ConfigError, ZoteroAuthError, ZoteroError, ZoteroLibraryChangedError, ZoteroUnavailableError
 from ..models import LibraryCollection
 from ..settings import Config
 from .transport import RetryPolicy, RetryTransport, ZoteroGiveUp
@@ -49,6 +49,7 @@ class WriteResult:
     written: dict[int, str] = field(default_factory=dict)  # created or updated: index -> key
     unchanged: dict[int, str] = field(default_factory=dict)
     failed: dict[int, tuple[int, str]] = field(default_factory=dict)  # index -> (code, message)
+    library_version: int | None = None  # Last-Modified-Version of the last answer
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,13 @@ class KeyInfo:
 
 
 class ZoteroClient:
-    """A configured Zotero library. ``requests`` counts HTTP requests made (with retries)."""
+    """A configured Zotero library. ``requests`` counts HTTP requests made (with retries).
+
+    ``library_version``: when set, writes are conditional (``If-Unmodified-Since-Version``): a
+    library changed by anyone else since that version raises
+    :class:`~sync.errors.ZoteroLibraryChangedError` instead of writing, and each successful
+    write moves it to the version the write produced (so the caller knows its index is current).
+    """
 
     def __init__(self, config: Config, *, sleep: Callable[[float], None] = time.sleep):
         library_id = str(config["zotero.library_id"]).strip()
@@ -80,6 +87,7 @@ class ZoteroClient:
                                    follow_redirects=True, trust_env=False)
         self._zot = pz_zotero.Zotero(library_id, self.library_type, api_key, client=self._http)
         self._zot.endpoint = config["zotero.api_url"].rstrip("/")
+        self.library_version: int | None = None
 
     @property
     def requests(self) -> int:
@@ -191,21 +199,39 @@ class ZoteroClient:
     def create_collections(self, objects: list[dict]) -> WriteResult:
         return self._write("collections", objects, self._zot.create_collections)
 
-    def _write(self, kind: str, objects: list[dict], post: Callable[[list[dict]], Any]) -> WriteResult:
+    def _write(self, kind: str, objects: list[dict], post: Callable[..., Any]) -> WriteResult:
         result = WriteResult()
         for start in range(0, len(objects), MAX_WRITE_BATCH):
             batch = [json.loads(json.dumps(o)) for o in objects[start:start + MAX_WRITE_BATCH]]
             try:
-                answer = self._call(f"saving {kind}", post, batch)
+                answer = self._post(kind, post, batch)
+            except ZoteroLibraryChangedError:
+                raise
             except ZoteroError as exc:
                 if not isinstance(exc.__cause__, pz_errors.PreConditionFailedError):
                     raise
                 # The whole request got 412 (its write token was used by an attempt whose answer
                 # we lost). Send it again under a new token: objects already written now fail
                 # one by one with 412, which callers read as "already there".
-                answer = self._call(f"saving {kind}", post, batch)
+                answer = self._post(kind, post, batch)
             _merge(result, answer, offset=start)
+            result.library_version = self.library_version
         return result
+
+    def _post(self, kind: str, post: Callable[..., Any], batch: list[dict]) -> Any:
+        kwargs = {} if self.library_version is None else {"last_modified": self.library_version}
+        try:
+            answer = self._call(f"saving {kind}", post, batch, **kwargs)
+        except ZoteroError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, pz_errors.PreConditionFailedError) and "modified since" in str(cause).lower():
+                raise ZoteroLibraryChangedError(f"saving {kind}: the library changed since version "
+                                                f"{self.library_version}") from cause
+            raise
+        version = getattr(getattr(self._zot, "request", None), "headers", {}).get("Last-Modified-Version")
+        if version and self.library_version is not None:
+            self.library_version = int(version)  # our write was the only change since the version we had
+        return answer
 
 
 def is_trashed(data: dict) -> bool:

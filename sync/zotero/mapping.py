@@ -141,6 +141,8 @@ def arxiv_id_of(data: dict) -> str | None:
     for line in (data.get("extra") or "").splitlines():
         if line.lower().startswith("arxiv"):
             candidates.append(line.split(":", 1)[-1].strip().split(" ")[0])
+    # "arXiv:ID" anywhere in extra (e.g. "Preprint arXiv:2501.00100v2", as some importers write it)
+    candidates += re.findall(r"arxiv:\s*([\w./-]+)", data.get("extra") or "", re.IGNORECASE)
     if "arxiv" in (data.get("repository", "") + data.get("publisher", "") + data.get("libraryCatalog", "")).lower():
         candidates.append(data.get("number", ""))
     for text in candidates:
