@@ -223,9 +223,15 @@ def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], resu
             now: datetime, summary: PushSummary, given: dict[str, str]) -> None:
     """Turn per-object outcomes into outbox states: a paper is done when its parent exists (out of the trash)."""
     outcome_by_parent: dict[str, tuple[str, str]] = {}
+    child_failures: dict[str, list[str]] = {}
     for index, obj in enumerate(batch):
         if obj.get("parentItem"):
-            continue  # a child that failed is not worth re-sending the paper for; its 412 means "there"
+            # a child's 412 means "there"; any other failure keeps the paper in the outbox (retried)
+            if index in result.failed and result.failed[index][0] != 412:
+                code, message = result.failed[index]
+                what = obj.get("title") or ("note" if obj.get("itemType") == "note" else obj.get("itemType"))
+                child_failures.setdefault(obj["parentItem"], []).append(f"{what}: {code} {message}")
+            continue
         key = obj["key"]
         if index in result.written or index in result.unchanged:
             outcome_by_parent[key] = ("saved", "")
@@ -252,13 +258,23 @@ def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], resu
             summary.results[aid] = SaveResult(aid, "failed", None, message)
             continue
         # 412 on our own deterministic key: an earlier attempt (this or another process) created it
-        store.mark_outbox_done(aid, outcome="saved", item_key=key)
-        record_pushed_feedback(store, aid, given)
         current = existing.get(key)
         indexed = library_item_from_zotero(current) if current else None
         store.index_saved_item(indexed or _indexed(prepared.items),
                                citation_key=(current or prepared.items.parent).get("citationKey"))
-        if outcome == "saved":
+        record_pushed_feedback(store, aid, given)
+        if key in child_failures:
+            # the item is there, a note or the PDF is not: stay queued; the next push sends the paper
+            # again (what exists answers 412, only what failed is written)
+            _defer(store, config, prepared.entry, f"saved as item {key}, but Zotero refused "
+                   + "; ".join(child_failures[key]) + " (retried)", now, summary)
+            continue
+        store.mark_outbox_done(aid, outcome="saved", item_key=key)
+        # Our own key already there after an attempt whose answer we lost (this push, or an earlier
+        # attempt of this entry): that attempt wrote it. Only a first, clean attempt that finds it
+        # means another device or process saved it.
+        lost_reply = outcome == "exists" and (client.uncertain or prepared.entry.attempts > 0)
+        if outcome == "saved" or (lost_reply and not (current and current.get("restored"))):
             summary.saved += 1
             summary.results[aid] = SaveResult(aid, "saved", key, f"saved to Zotero as item {key}")
         elif current and current.get("restored"):

@@ -88,10 +88,16 @@ class ZoteroClient:
         self._zot = pz_zotero.Zotero(library_id, self.library_type, api_key, client=self._http)
         self._zot.endpoint = config["zotero.api_url"].rstrip("/")
         self.library_version: int | None = None
+        self.replayed_writes = 0  # whole requests refused as already done (their write token was used)
 
     @property
     def requests(self) -> int:
         return self.transport.requests
+
+    @property
+    def uncertain(self) -> bool:
+        """True once a write may have been applied without our hearing of it (a lost reply)."""
+        return bool(self.transport.uncertain_writes or self.replayed_writes)
 
     def close(self) -> None:
         self._http.close()
@@ -213,6 +219,7 @@ class ZoteroClient:
                 # The whole request got 412 (its write token was used by an attempt whose answer
                 # we lost). Send it again under a new token: objects already written now fail
                 # one by one with 412, which callers read as "already there".
+                self.replayed_writes += 1
                 answer = self._post(kind, post, batch)
             _merge(result, answer, offset=start)
             result.library_version = self.library_version
@@ -227,6 +234,10 @@ class ZoteroClient:
             if isinstance(cause, pz_errors.PreConditionFailedError) and "modified since" in str(cause).lower():
                 raise ZoteroLibraryChangedError(f"saving {kind}: the library changed since version "
                                                 f"{self.library_version}") from cause
+            if isinstance(exc, ZoteroAuthError):
+                raise ZoteroAuthError(f"saving {kind}: the Zotero API key lacks write access to {self.library}"
+                                      " (zotero.org/settings/keys: allow write access; for a group, give the"
+                                      " key read/write on it; see docs/zotero.md)") from cause
             raise
         version = getattr(getattr(self._zot, "request", None), "headers", {}).get("Last-Modified-Version")
         if version and self.library_version is not None:

@@ -34,7 +34,13 @@ class LiveServer:
     def __init__(self, app, threads: int = 6):
         self.app = app
         self._server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except OSError:  # its sockets closed under the select loop by __exit__: stopped
+            pass
 
     @property
     def url(self) -> str:

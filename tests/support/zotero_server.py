@@ -13,6 +13,13 @@ against Zotero's schema, ``Zotero-Write-Token`` and ``If-Unmodified-Since-Versio
 ``Backoff`` and ``Retry-After`` through scriptable faults. It stores what it
 receives, so tests can look at the library afterwards.
 
+Strict where real Zotero is: 409 while the library is locked (:meth:`ZoteroState.lock_library`);
+a "write applied, reply lost" fault (``Fault(lose_reply=True)``); read-only keys (403 on writes)
+and keys that cannot reach a group (403), see :meth:`ZoteroState.add_key`; a non-numeric
+``If-Unmodified-Since-Version`` is a 400; write tokens are kept per API key for 12 hours; a
+hanging server (:meth:`ZoteroServer.hang`: accepts, never answers) and per-object refusals
+(:meth:`ZoteroState.refuse_object`).
+
 Use it from tests through :class:`ZoteroServer` (a context manager), or run it
 as a process beside ``paperfeed serve``::
 
@@ -41,6 +48,7 @@ _SCHEMA_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "zotero" / "zo
 _ITEM_ALWAYS = {"itemType", "creators", "tags", "collections", "relations", "key", "version", "dateAdded",
                 "dateModified", "parentItem", "deleted", "inPublications"}
 _NOTE_FIELDS = {"note"}
+WRITE_TOKEN_SECONDS = 12 * 3600  # Zotero keeps a used write token this long (per API key)
 _ATTACHMENT_FIELDS = {"linkMode", "contentType", "charset", "filename", "md5", "mtime", "path"}
 
 
@@ -72,6 +80,7 @@ class Fault:
     after: int = 0
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
+    lose_reply: bool = False  # handle the request for real (a write is applied), then drop the answer
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method)) and self.path in path
@@ -89,7 +98,6 @@ class Library:
     collections: dict[str, dict] = field(default_factory=dict)
     deleted_items: dict[str, int] = field(default_factory=dict)  # key -> version at deletion
     deleted_collections: dict[str, int] = field(default_factory=dict)
-    write_tokens: set[str] = field(default_factory=set)
 
     @property
     def prefix(self) -> str:
@@ -167,6 +175,13 @@ class ZoteroState:
         self.user_id = user_id
         self.username = username
         self.libraries: dict[tuple[str, int], Library] = {("users", user_id): Library("users", user_id, username)}
+        # API keys -> what they may do; the main key reads and writes everything
+        self.keys: dict[str, dict] = {api_key: {"write": True, "groups": {"all"}}}
+        # Zotero-Write-Token use, per API key, remembered for WRITE_TOKEN_SECONDS (12 h) as Zotero does
+        self.write_tokens: dict[tuple[str, str], float] = {}
+        self.clock = time.time  # tests may move time on (write-token expiry)
+        # per-object refusals inside a 200 answer: key -> [remaining count, code, message]
+        self.object_faults: dict[str, list] = {}
         self.faults: list[Fault] = []
         # hang(): requests are accepted and read, then never answered until recover() (then dropped)
         self.hanging = False
@@ -182,6 +197,21 @@ class ZoteroState:
             if key not in self.libraries:
                 self.libraries[key] = Library(kind, key[1], f"{kind[:-1]} {key[1]}")
             return self.libraries[key]
+
+    def add_key(self, key: str, *, write: bool = True, groups: tuple = ("all",)) -> None:
+        """Another API key: ``write=False`` is a read-only key; ``groups``: group ids it may reach."""
+        with self.lock:
+            self.keys[key] = {"write": write, "groups": {str(g) for g in groups}}
+
+    def refuse_object(self, key: str, code: int = 500, message: str = "An error occurred", count: int = 1) -> None:
+        """The next ``count`` writes of the object ``key`` fail (in the 200 answer's ``failed``)."""
+        with self.lock:
+            self.object_faults[key] = [count, code, message]
+
+    def lock_library(self, count: int = 1) -> Fault:
+        """The next ``count`` writes find the library locked (409), as during another client's write."""
+        return self.add_fault(409, method="POST", count=count,
+                              body="The library is currently locked. Please wait a moment and try again.")
 
     def hang(self) -> None:
         with self.lock:
@@ -254,9 +284,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.close()
                 return
-            self._send(fault.status, fault.body or f"{fault.status} scripted fault", fault.headers,
-                       content_type="text/plain")
-            return
+            if not fault.lose_reply:
+                self._send(fault.status, fault.body or f"{fault.status} scripted fault", fault.headers,
+                           content_type="text/plain")
+                return
+            self._lose_reply = True
         try:
             self._route(method, path, query, body)
         except _HTTPError as exc:
@@ -268,6 +300,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body, headers: dict | None = None, *, content_type: str = "application/json",
               version: int | None = None) -> None:
+        if getattr(self, "_lose_reply", False):  # done, but the answer never arrives
+            self._lose_reply = False
+            self._log(self.command, -status)
+            self.close_connection = True
+            self.connection.close()
+            return
         self._log(self.command, status)
         payload = b"" if status == 304 else (
             body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode())
@@ -285,23 +323,31 @@ class _Handler(BaseHTTPRequestHandler):
         if payload:
             self.wfile.write(payload)
 
-    def _authorised(self) -> bool:
+    def _key(self) -> str | None:
         key = self.headers.get("Zotero-API-Key")
         bearer = self.headers.get("Authorization", "")
         if bearer.startswith("Bearer "):
             key = key or bearer[7:]
-        return key == self.state.api_key
+        return key
+
+    def _authorised(self) -> bool:
+        return self._key() in self.state.keys
+
+    def _access(self) -> dict:
+        return self.state.keys.get(self._key() or "", {"write": False, "groups": set()})
 
     # routing -------------------------------------------------------------------------
     def _route(self, method: str, path: str, query: dict, body: bytes) -> None:
         if path == "/keys/current" and method == "GET":
             if not self._authorised():
                 raise _HTTPError(403, "Invalid key")
-            s = self.state
-            return self._send(200, {"key": s.api_key, "userID": s.user_id, "username": s.username,
+            s, access = self.state, self._access()
+            return self._send(200, {"key": self._key(), "userID": s.user_id, "username": s.username,
                                     "displayName": s.username,
-                                    "access": {"user": {"library": True, "files": True, "notes": True, "write": True},
-                                               "groups": {"all": {"library": True, "write": True}}}})
+                                    "access": {"user": {"library": True, "files": True, "notes": True,
+                                                        "write": access["write"]},
+                                               "groups": {g: {"library": True, "write": access["write"]}
+                                                          for g in sorted(access["groups"])}}})
         match = re.match(r"^/(users|groups)/(\d+)(/.*)?$", path)
         if not match:
             raise _HTTPError(404, "Not found")
@@ -309,6 +355,11 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HTTPError(403, "Forbidden")
         if match.group(1) == "users" and int(match.group(2)) != self.state.user_id:
             raise _HTTPError(403, "Forbidden")
+        groups = self._access()["groups"]
+        if match.group(1) == "groups" and "all" not in groups and match.group(2) not in groups:
+            raise _HTTPError(403, "Forbidden")  # a group the key cannot reach
+        if method in ("POST", "DELETE", "PATCH", "PUT") and not self._access()["write"]:
+            raise _HTTPError(403, "Write access denied")
         lib = self.state.library(match.group(1), int(match.group(2)))
         rest = match.group(3) or ""
         with self.state.lock:
@@ -417,11 +468,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _precheck_write(self, lib: Library) -> None:
         if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
             raise _HTTPError(400, "Content-Type must be application/json")
+        unmodified = self.headers.get("If-Unmodified-Since-Version")
+        if unmodified is not None and not unmodified.strip().isdigit():
+            raise _HTTPError(400, f"Invalid If-Unmodified-Since-Version value '{unmodified}'")
         token = self.headers.get("Zotero-Write-Token")
         if token is not None:
-            if token in lib.write_tokens:
+            used = self.state.write_tokens.get((self._key(), token))
+            if used is not None and self.state.clock() - used < WRITE_TOKEN_SECONDS:
                 raise _HTTPError(412, "Write token already used")
-        unmodified = self.headers.get("If-Unmodified-Since-Version")
         if unmodified is not None and int(unmodified) < lib.version:
             raise _HTTPError(412, f"Library has been modified since specified version "
                                   f"(expected {unmodified}, found {lib.version})", {"Last-Modified-Version":
@@ -458,13 +512,17 @@ class _Handler(BaseHTTPRequestHandler):
             lib.version = new_version
         token = self.headers.get("Zotero-Write-Token")
         if token:
-            lib.write_tokens.add(token)
+            self.state.write_tokens[(self._key(), token)] = self.state.clock()
         self._send(200, result, version=lib.version)
 
     def _write_one(self, lib: Library, kind: str, store: dict, obj, new_version: int) -> tuple[str, str]:
         if not isinstance(obj, dict):
             raise _ObjectError("", 400, "Object must be a JSON object")
         key = obj.get("key")
+        refusal = self.state.object_faults.get(key or "")
+        if refusal and refusal[0] > 0:
+            refusal[0] -= 1
+            raise _ObjectError(key, refusal[1], refusal[2])
         if key is not None and not re.fullmatch(r"[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}", str(key)):
             raise _ObjectError(str(key), 400, f"'{key}' is not a valid {kind[:-1]} key")
         existing = store.get(key) if key else None
@@ -552,6 +610,8 @@ class _Handler(BaseHTTPRequestHandler):
         unmodified = self.headers.get("If-Unmodified-Since-Version")
         if unmodified is None:
             raise _HTTPError(428, "If-Unmodified-Since-Version not provided")
+        if not unmodified.strip().isdigit():
+            raise _HTTPError(400, f"Invalid If-Unmodified-Since-Version value '{unmodified}'")
         if int(unmodified) < lib.version:
             raise _HTTPError(412, "Library has been modified since specified version")
         keys = [k for k in query.get("itemKey", "").split(",") if k]
