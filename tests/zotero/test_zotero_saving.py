@@ -234,7 +234,7 @@ def test_cli_save_outbox_bibtex_and_sync(store, zconfig, zotero_server, tmp_path
     out = runner.invoke(cli, ["outbox"])
     assert "outbox empty" in out.output
     out = runner.invoke(cli, ["bibtex", "2501.00012"])
-    assert out.exit_code == 0 and out.output.startswith("@misc{lovelace2025studything,")
+    assert out.exit_code == 0 and out.output.startswith("@misc{lovelace2025studything12,")  # arXiv keys: four title words
     out = runner.invoke(cli, ["sync"])
     # the save's conditional write kept the index current: nothing to re-read
     assert out.exit_code == 0 and "library users/1: unchanged" in out.output
