@@ -65,7 +65,8 @@ def accept_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | 
     "No collection"); :data:`SUGGESTED` for the ranking's suggestion, else
     ``zotero.default_collection``.
     """
-    aid = parse_arxiv_id(arxiv_id).id
+    parsed = parse_arxiv_id(arxiv_id)
+    aid = parsed.id
     suggested_tags, suggested_collection = _suggestions(store, aid)
     clean_tags = tuple(dict.fromkeys(t.strip() for t in (suggested_tags if tags is None else tags)
                                      if t and t.strip()))
@@ -82,7 +83,8 @@ def accept_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | 
     except ArxivError:
         paper = None  # arXiv is down: accept anyway, the push looks the metadata up again
     if not config.zotero_configured:
-        store.enqueue_save(aid, library="", item_key="", tags=clean_tags, collection=collection, note=note)
+        store.enqueue_save(aid, library="", item_key="", tags=clean_tags, collection=collection, note=note,
+                           version=parsed.version)
         record_feedback(store, aid)
         return SaveResult(aid, "queued", None, "queued: Zotero is not configured yet (see docs/zotero.md)")
     library = library_name(config)
@@ -104,6 +106,6 @@ def accept_paper(store, config: Config, arxiv_id: str, *, tags: Iterable[str] | 
         record_feedback(store, aid)
         return SaveResult(aid, "already_in_library", existing.item_key, f"already in library as item {existing.item_key}")
     store.enqueue_save(aid, library=library, item_key=own_key, tags=clean_tags, collection=collection,
-                       note=note, reopen=done_before)
+                       note=note, reopen=done_before, version=parsed.version)
     record_feedback(store, aid)
     return None

@@ -189,7 +189,7 @@ def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, li
         items = build_item_set(paper, library=library, tags=entry.tags, collections=collections,
                                marker_tag=config["zotero.marker_tag"], citation_key=bib_key,
                                bibtex=bibtex_entry(paper, key=bib_key), note=entry.note,
-                               pdf_attachment=config["zotero.pdf_attachment"])
+                               pdf_attachment=config["zotero.pdf_attachment"], version=entry.version)
     except InvalidInputError as exc:
         store.mark_outbox_retry(entry.arxiv_id, error=exc.message, next_attempt_at=None, permanent=True)
         summary.failed += 1

@@ -33,6 +33,7 @@ class OutboxEntry:
     created_at: str
     updated_at: str
     pushed_at: str | None
+    version: int | None = None  # the arXiv version asked for (a versioned id), else None
 
 
 def _entry(row: sqlite3.Row) -> OutboxEntry:
@@ -41,13 +42,14 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         tags=tuple(json.loads(row["tags"])), collection=row["collection"], note=row["note"],
         status=row["status"], outcome=row["outcome"], attempts=row["attempts"], last_error=row["last_error"],
         next_attempt_at=row["next_attempt_at"], created_at=row["created_at"], updated_at=row["updated_at"],
-        pushed_at=row["pushed_at"],
+        pushed_at=row["pushed_at"], version=row["version"],
     )
 
 
 class OutboxMixin:
     def enqueue_save(self, arxiv_id: str, *, library: str, item_key: str, tags: Iterable[str] = (),
-                     collection: str | None = None, note: str | None = None, reopen: bool = False) -> OutboxEntry:
+                     collection: str | None = None, note: str | None = None, reopen: bool = False,
+                     version: int | None = None) -> OutboxEntry:
         """Queue a paper for saving (idempotent).
 
         A second accept of a queued paper merges its tags and keeps the first
@@ -81,6 +83,9 @@ class OutboxMixin:
                     (library, item_key, json.dumps(merged, ensure_ascii=False), collection or row["collection"],
                      note or row["note"], now, arxiv_id),
                 )
+            if version is not None:
+                conn.execute("UPDATE zotero_outbox SET version = ? WHERE arxiv_id = ? AND status != 'done'",
+                             (version, arxiv_id))
             row = conn.execute("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
         return _entry(row)
 

@@ -1,11 +1,17 @@
 """Paper -> the Zotero objects Zotero's own arXiv translator would save; Zotero item -> LibraryItem.
 
-Parent item (``preprint``, or ``journalArticle`` when arXiv lists a journal DOI),
-fields as the arXiv.org translator sets them; one automatic tag (type 1) per
-category with its full name; the user's and suggested tags (type 0) and the
-marker tag (type 1). Children: a "Comment: ..." note, the BibTeX note, the
-user's note, and a linked-URL "Preprint PDF" attachment. Every object carries
-a deterministic key and ``version: 0`` (see :mod:`sync.zotero.keys`).
+Parent item: a ``preprint`` with the fields the arXiv.org translator sets
+(checked field by field against the translator's own test cases in
+tests/zotero/test_translator_parity.py): ``extra`` is ``arXiv:ID [primary]``, then
+``version: N`` when a versioned id was saved, then ``Journal reference: ...`` and
+the journal DOI (``Journal DOI: ...``) when arXiv lists them (the translator turns such a paper into a
+journal article through a doi.org lookup; paperfeed does not contact doi.org and
+keeps the preprint, never putting a reference string into ``publicationTitle``);
+``shortTitle`` is the part before a colon, as the translator sets it. One automatic
+tag (type 1) per category with its full name; the user's and suggested tags
+(type 0) and the marker tag (type 1). Children: a "Comment: ..." note, the BibTeX
+note, the user's note, and a linked-URL "Preprint PDF" attachment. Every object
+carries a deterministic key and ``version: 0`` (see :mod:`sync.zotero.keys`).
 """
 
 from __future__ import annotations
@@ -79,34 +85,39 @@ def _note_html(text: str) -> str:
 
 def build_item_set(paper: Paper, *, library: str, tags: tuple[str, ...] = (), collections: tuple[str, ...] = (),
                    marker_tag: str = "paperfeed", citation_key: str = "", bibtex: str = "",
-                   note: str | None = None, pdf_attachment: bool = True) -> ItemSet:
+                   note: str | None = None, pdf_attachment: bool = True, version: int | None = None) -> ItemSet:
     """The objects to write for ``paper`` into ``library`` ("users/1"), validated against the schema."""
     arxiv_id = paper.arxiv_id
     key = item_key(library, arxiv_id)
     doi = journal_doi(paper)
     primary = paper.primary_category or (paper.categories[0] if paper.categories else "")
     old_style = "/" in arxiv_id
+    title = " ".join(paper.title.split())
+    extra = [f"arXiv:{arxiv_id}" if old_style or not primary else f"arXiv:{arxiv_id} [{primary}]"]
+    if version:
+        extra.append(f"version: {version}")
+    if paper.journal_ref and paper.journal_ref.strip():
+        extra.append(f"Journal reference: {' '.join(paper.journal_ref.split())}")
+    if doi:
+        extra.append(f"Journal DOI: {doi}")
     parent: dict = {
         "key": key, "version": 0,
-        "itemType": "journalArticle" if doi else "preprint",
-        "title": " ".join(paper.title.split()),
+        "itemType": "preprint",
+        "title": title,
         "creators": [{"creatorType": "author", **split_name(a)} for a in paper.authors if a.strip()],
         "abstractNote": " ".join(paper.abstract.split()),
         "date": _date(paper),
         "url": f"http://arxiv.org/abs/{arxiv_id}",
         "libraryCatalog": "arXiv.org",
-        "extra": f"arXiv:{arxiv_id}" if old_style or not primary else f"arXiv:{arxiv_id} [{primary}]",
+        "extra": "\n".join(extra),
+        "repository": "arXiv", "archiveID": f"arXiv:{arxiv_id}", "DOI": f"10.48550/arXiv.{arxiv_id}",
         "tags": _tags(paper, tuple(tags), marker_tag),
         "collections": list(dict.fromkeys(collections)),
         "relations": {},
     }
-    if doi:
-        parent["DOI"] = doi
-        if paper.journal_ref:
-            parent["publicationTitle"] = " ".join(paper.journal_ref.split())
-    else:
-        parent.update({"repository": "arXiv", "archiveID": f"arXiv:{arxiv_id}",
-                       "DOI": f"10.48550/arXiv.{arxiv_id}"})
+    short = title.split(":", 1)[0].strip() if ":" in title else ""
+    if short and short != title:
+        parent["shortTitle"] = short
     if citation_key:
         parent["citationKey"] = citation_key
     children: list[dict] = []
