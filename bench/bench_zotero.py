@@ -122,7 +122,7 @@ def library_items(count: int, data_path: Path | None, exclude: set[str]) -> tupl
             continue
         seen.add(record["id"])
         paper = paper_from_record(record)
-        parent = dict(build_item_set(paper, library=LIBRARY, marker_tag="", pdf_attachment=False).parent)
+        parent = dict(build_item_set(paper, library=LIBRARY, marker_tag="", pdf="none").parent)
         del parent["key"], parent["version"]  # saved by the Zotero Connector: the server assigns keys
         items.append(parent)
         if len(items) == count:

@@ -11,12 +11,14 @@ from ..clock import utc_iso
 from ..errors import (ArxivError, ConfigError, InvalidInputError, NotFoundError, ZoteroAuthError, ZoteroError,
                       ZoteroLibraryChangedError, ZoteroUnavailableError)
 from ..library_sync import pull_library
-from ..models import LibraryCollection, LibraryItem
+from ..arxiv.source import ArxivSource
+from ..models import LibraryCollection, LibraryItem, Paper
 from ..settings import Config
 from ..store.outbox import OutboxEntry
-from ..zotero.client import MAX_KEYS_PER_READ, MAX_WRITE_BATCH, ZoteroClient, is_trashed, objects_in_batches
+from ..zotero.client import (MAX_KEYS_PER_READ, MAX_WRITE_BATCH, ZoteroClient, ZoteroQuotaError, is_trashed,
+                             objects_in_batches)
 from ..zotero.keys import collection_key, item_key
-from ..zotero.mapping import ItemSet, build_item_set, library_item_from_zotero
+from ..zotero.mapping import ItemSet, build_item_set, file_attachment, library_item_from_zotero, pdf_link
 from ..zotero.schema import validate_collection
 from .metadata import find_paper
 from .status import PushSummary, SaveResult, record_pushed_feedback
@@ -45,6 +47,7 @@ def push_outbox(store, config: Config, *, force: bool = False, client: ZoteroCli
 class _Prepared:
     entry: OutboxEntry
     items: ItemSet
+    paper: Paper
 
 
 def push_entries(store, config: Config, entries: list[OutboxEntry], *, client: ZoteroClient | None = None,
@@ -189,13 +192,13 @@ def _prepare(store, config: Config, client: ZoteroClient, entry: OutboxEntry, li
         items = build_item_set(paper, library=library, tags=entry.tags, collections=collections,
                                marker_tag=config["zotero.marker_tag"], citation_key=bib_key,
                                bibtex=bibtex_entry(paper, key=bib_key), note=entry.note,
-                               pdf_attachment=config["zotero.pdf_attachment"], version=entry.version)
+                               pdf=config["zotero.pdf"], version=entry.version)
     except InvalidInputError as exc:
         store.mark_outbox_retry(entry.arxiv_id, error=exc.message, next_attempt_at=None, permanent=True)
         summary.failed += 1
         summary.results[entry.arxiv_id] = SaveResult(entry.arxiv_id, "failed", None, exc.message)
         return None
-    return _Prepared(entry=entry, items=items)
+    return _Prepared(entry=entry, items=items, paper=paper)
 
 
 def _collection_keys(store, client: ZoteroClient, library: str, wanted: str | None) -> tuple[str, ...]:
@@ -269,20 +272,57 @@ def _settle(store, config: Config, client: ZoteroClient, batch: list[dict], resu
             _defer(store, config, prepared.entry, f"saved as item {key}, but Zotero refused "
                    + "; ".join(child_failures[key]) + " (retried)", now, summary)
             continue
-        store.mark_outbox_done(aid, outcome="saved", item_key=key)
+        pdf_note = ""
+        stored = file_attachment(prepared.items)
+        if stored is not None:
+            try:
+                pdf_note = _store_pdf(config, client, prepared, stored)
+            except (ZoteroError, ArxivError) as exc:
+                _defer(store, config, prepared.entry, f"saved as item {key}, but its PDF is not stored yet:"
+                       f" {exc.message} (retried)", now, summary,
+                       retry_after=(exc.details or {}).get("retry_after"))
+                continue
+        store.mark_outbox_done(aid, outcome="saved", item_key=key, note=pdf_note)
         # Our own key already there after an attempt whose answer we lost (this push, or an earlier
         # attempt of this entry): that attempt wrote it. Only a first, clean attempt that finds it
         # means another device or process saved it.
         lost_reply = outcome == "exists" and (client.uncertain or prepared.entry.attempts > 0)
         if outcome == "saved" or (lost_reply and not (current and current.get("restored"))):
             summary.saved += 1
-            summary.results[aid] = SaveResult(aid, "saved", key, f"saved to Zotero as item {key}")
+            summary.results[aid] = SaveResult(aid, "saved", key, f"saved to Zotero as item {key}"
+                                              + (f"; {pdf_note}" if pdf_note else ""))
         elif current and current.get("restored"):
             summary.saved += 1
             summary.results[aid] = SaveResult(aid, "saved", key, f"restored from the Zotero trash as item {key}")
         else:
             summary.already_in_library += 1
             summary.results[aid] = SaveResult(aid, "already_in_library", key, f"already in library as item {key}")
+
+
+def _store_pdf(config: Config, client: ZoteroClient, prepared: _Prepared, attachment: dict) -> str:
+    """Download the PDF from arXiv (politely) and upload it as the attachment's file.
+
+    Returns a note for the user ("" when stored as asked). Over the Zotero storage quota (413)
+    the stored-file attachment is replaced by a link to the PDF, and the note says so.
+    """
+    paper = prepared.paper
+    data = ArxivSource(config).pdf(paper.arxiv_id, paper.version)
+    try:
+        client.upload_file(attachment["key"], data, filename=attachment["filename"],
+                           mtime_ms=int(datetime.now(timezone.utc).timestamp() * 1000))
+        return ""
+    except ZoteroQuotaError as exc:
+        version = client.library_version
+        link = {**pdf_link(paper), "key": item_key(client.library, paper.arxiv_id, "attachment:pdf"), "version": 0,
+                "parentItem": prepared.items.key, "tags": [], "relations": {}}
+        client.library_version = None  # the file attachment's removal and the link are ours; re-check later
+        if version is not None:
+            try:
+                client.delete_item(attachment["key"], version)
+            except ZoteroError:
+                pass  # an empty file attachment is left beside the link; harmless
+        client.create_items([link])
+        return f"Zotero storage is full, so the PDF is a link to arXiv instead of a stored file ({exc.message})"
 
 
 def _restore_from_trash(client: ZoteroClient, prepared: list[_Prepared]) -> dict[str, dict]:

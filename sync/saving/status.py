@@ -64,7 +64,8 @@ def result_of(entry: OutboxEntry) -> SaveResult:
         if entry.outcome == "already_in_library":
             return SaveResult(entry.arxiv_id, "already_in_library", entry.item_key,
                               f"already in library as item {entry.item_key}")
-        return SaveResult(entry.arxiv_id, "saved", entry.item_key, f"saved to Zotero as item {entry.item_key}")
+        return SaveResult(entry.arxiv_id, "saved", entry.item_key, f"saved to Zotero as item {entry.item_key}"
+                          + (f"; {entry.last_error}" if entry.last_error else ""))
     if entry.status == "failed":
         return SaveResult(entry.arxiv_id, "failed", None, entry.last_error or "Zotero refused the item")
     if not entry.library:

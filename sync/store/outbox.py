@@ -130,13 +130,14 @@ class OutboxMixin:
                 " OR next_attempt_at <= ?) ORDER BY created_at, arxiv_id", (now_iso,))
         return [_entry(r) for r in rows]
 
-    def mark_outbox_done(self, arxiv_id: str, *, outcome: str, item_key: str) -> None:
+    def mark_outbox_done(self, arxiv_id: str, *, outcome: str, item_key: str, note: str = "") -> None:
+        """Pushed; ``note`` is kept for the user (e.g. the PDF became a link) in ``last_error``."""
         now = utc_iso()
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE zotero_outbox SET status = 'done', outcome = ?, item_key = ?, last_error = '',"
+                "UPDATE zotero_outbox SET status = 'done', outcome = ?, item_key = ?, last_error = ?,"
                 " attempts = attempts + 1, next_attempt_at = NULL, pushed_at = ?, updated_at = ? WHERE arxiv_id = ?",
-                (outcome, item_key, now, now, arxiv_id),
+                (outcome, item_key, note, now, now, arxiv_id),
             )
 
     def mark_outbox_retry(self, arxiv_id: str, *, error: str, next_attempt_at: str | None,

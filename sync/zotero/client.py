@@ -9,6 +9,7 @@ through the same client, with the same headers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -112,6 +113,8 @@ class ZoteroClient:
     def _call(self, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             result = func(*args, **kwargs)
+        except ZoteroQuotaError:
+            raise
         except ZoteroGiveUp as exc:
             raise ZoteroUnavailableError(f"{what}: {exc}", details={"retry_after": exc.retry_after,
                                                                     "status": exc.status}) from exc
@@ -202,6 +205,66 @@ class ZoteroClient:
         """POST items in batches of <= 50, parents before their children (callers order them)."""
         return self._write("items", objects, self._zot.create_items)
 
+    def upload_file(self, key: str, data: bytes, *, filename: str, mtime_ms: int) -> str:
+        """Store ``data`` as the file of attachment ``key``: Zotero's upload protocol, three requests.
+
+        1. authorization (md5, filename, filesize, mtime) -> an upload URL, or ``exists`` when Zotero
+           already has this file (returns "exists" at once);
+        2. the upload itself (prefix + file + suffix, to the URL given, without our API key);
+        3. registration of the upload key.
+        Returns "uploaded" or "exists"; raises :class:`ZoteroQuotaError` on 413 (storage full).
+        """
+        url = f"{self._zot.endpoint}/{self.library}/items/{key}/file"
+        md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - the protocol's checksum, not security
+
+        def authorize() -> dict:
+            response = self._http.post(url, headers={**self._zot.default_headers(), "If-None-Match": "*",
+                                                     "Content-Type": "application/x-www-form-urlencoded"},
+                                       data={"md5": md5, "filename": filename, "filesize": str(len(data)),
+                                             "mtime": str(mtime_ms)})
+            if response.status_code == 412:
+                return {"exists": 1}  # a file is there already (an earlier attempt uploaded it)
+            if response.status_code == 413:
+                raise ZoteroQuotaError(f"the PDF ({len(data) // 1024} KB) does not fit in the Zotero storage of"
+                                       f" {self.library}: {response.text.strip()[:200]}")
+            if response.status_code in (401, 403):
+                raise pz_errors.UserNotAuthorisedError(response.text)
+            response.raise_for_status()
+            return response.json()
+
+        answer = self._call("authorizing the PDF upload", authorize)
+        if answer.get("exists"):
+            return "exists"
+
+        def upload() -> None:
+            body = answer.get("prefix", "").encode() + data + answer.get("suffix", "").encode()
+            response = self._http.post(answer["url"], content=body, headers={"Content-Type": answer["contentType"]})
+            if response.status_code not in (200, 201, 204):
+                response.raise_for_status()
+
+        def register() -> None:
+            response = self._http.post(url, headers={**self._zot.default_headers(), "If-None-Match": "*",
+                                                     "Content-Type": "application/x-www-form-urlencoded"},
+                                       data={"upload": answer["uploadKey"]})
+            if response.status_code in (401, 403):
+                raise pz_errors.UserNotAuthorisedError(response.text)
+            if response.status_code != 204:
+                response.raise_for_status()
+
+        self._call("uploading the PDF", upload)
+        self._call("registering the PDF upload", register)
+        return "uploaded"
+
+    def delete_item(self, key: str, version: int) -> None:
+        """Delete one item we know the version of (``If-Unmodified-Since-Version``)."""
+        def delete() -> None:
+            response = self._http.delete(f"{self._zot.endpoint}/{self.library}/items/{key}",
+                                         headers={**self._zot.default_headers(),
+                                                  "If-Unmodified-Since-Version": str(version)})
+            if response.status_code not in (204, 404):
+                response.raise_for_status()
+        self._call("deleting an item", delete)
+
     def create_collections(self, objects: list[dict]) -> WriteResult:
         return self._write("collections", objects, self._zot.create_collections)
 
@@ -243,6 +306,10 @@ class ZoteroClient:
         if version and self.library_version is not None:
             self.library_version = int(version)  # our write was the only change since the version we had
         return answer
+
+
+class ZoteroQuotaError(ZoteroError):
+    """The file does not fit in the library owner's Zotero storage (HTTP 413)."""
 
 
 def is_trashed(data: dict) -> bool:

@@ -85,7 +85,7 @@ def _note_html(text: str) -> str:
 
 def build_item_set(paper: Paper, *, library: str, tags: tuple[str, ...] = (), collections: tuple[str, ...] = (),
                    marker_tag: str = "paperfeed", citation_key: str = "", bibtex: str = "",
-                   note: str | None = None, pdf_attachment: bool = True, version: int | None = None) -> ItemSet:
+                   note: str | None = None, pdf: str = "link", version: int | None = None) -> ItemSet:
     """The objects to write for ``paper`` into ``library`` ("users/1"), validated against the schema."""
     arxiv_id = paper.arxiv_id
     key = item_key(library, arxiv_id)
@@ -133,13 +133,33 @@ def build_item_set(paper: Paper, *, library: str, tags: tuple[str, ...] = (), co
                               "note": f"<h2>BibTeX</h2>\n<pre>{html.escape(bibtex.strip())}</pre>"})
     if note and note.strip():
         child("note:user", {"itemType": "note", "note": _note_html(note.strip())})
-    if pdf_attachment:
-        child("attachment:pdf", {"itemType": "attachment", "linkMode": "linked_url", "title": "Preprint PDF",
-                                 "url": f"http://arxiv.org/pdf/{arxiv_id}v{paper.version}",
-                                 "contentType": "application/pdf", "charset": ""})
+    if pdf == "link":
+        child("attachment:pdf", pdf_link(paper))
+    elif pdf == "file":
+        # the Connector's "Preprint PDF": a stored file (its bytes go up through the upload protocol)
+        child("attachment:pdf-file", {"itemType": "attachment", "linkMode": "imported_url", "title": "Preprint PDF",
+                                      "url": f"http://arxiv.org/pdf/{arxiv_id}v{paper.version}",
+                                      "contentType": "application/pdf", "charset": "",
+                                      "filename": pdf_filename(paper)})
     for obj in (parent, *children):
         validate_item(obj)
     return ItemSet(arxiv_id=arxiv_id, key=key, parent=parent, children=tuple(children))
+
+
+def pdf_link(paper: Paper) -> dict:
+    """A linked-URL "Preprint PDF" attachment's fields (no upload, no storage quota)."""
+    return {"itemType": "attachment", "linkMode": "linked_url", "title": "Preprint PDF",
+            "url": f"http://arxiv.org/pdf/{paper.arxiv_id}v{paper.version}", "contentType": "application/pdf",
+            "charset": ""}
+
+
+def pdf_filename(paper: Paper) -> str:
+    return f"{paper.arxiv_id.replace('/', '_')}v{paper.version}.pdf"
+
+
+def file_attachment(items: ItemSet) -> dict | None:
+    """The stored-file PDF attachment of an item set (``zotero.pdf = file``), if any."""
+    return next((c for c in items.children if c.get("linkMode") == "imported_url"), None)
 
 
 # Zotero -> our index ---------------------------------------------------------------------

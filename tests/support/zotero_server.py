@@ -31,6 +31,7 @@ which prints ``ZOTERO_API_URL=http://127.0.0.1:PORT`` and serves until killed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -180,6 +181,10 @@ class ZoteroState:
         # Zotero-Write-Token use, per API key, remembered for WRITE_TOKEN_SECONDS (12 h) as Zotero does
         self.write_tokens: dict[tuple[str, str], float] = {}
         self.clock = time.time  # tests may move time on (write-token expiry)
+        # file storage: attachment key -> bytes; uploads authorized, by upload key; the storage quota
+        self.files: dict[str, bytes] = {}
+        self.uploads: dict[str, dict] = {}
+        self.quota_bytes: int | None = None
         # per-object refusals inside a 200 answer: key -> [remaining count, code, message]
         self.object_faults: dict[str, list] = {}
         self.faults: list[Fault] = []
@@ -348,6 +353,8 @@ class _Handler(BaseHTTPRequestHandler):
                                                         "write": access["write"]},
                                                "groups": {g: {"library": True, "write": access["write"]}
                                                           for g in sorted(access["groups"])}}})
+        if path.startswith("/upload/") and method == "POST":
+            return self._upload_target(path.rsplit("/", 1)[-1], body)
         match = re.match(r"^/(users|groups)/(\d+)(/.*)?$", path)
         if not match:
             raise _HTTPError(404, "Not found")
@@ -375,7 +382,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._write(lib, "collections", body)
             if rest == "/deleted" and method == "GET":
                 return self._deleted(lib, query)
+            file_route = re.match(r"^/items/([A-Z0-9]{8})/file$", rest)
+            if file_route and method == "POST":
+                return self._file(lib, file_route.group(1), body)
             single = re.match(r"^/(items|collections)/([A-Z0-9]{8})$", rest)
+            if single and method == "DELETE":
+                return self._delete_one(lib, single.group(2))
             if single and method == "GET":
                 objects = lib.items if single.group(1) == "items" else lib.collections
                 obj = objects.get(single.group(2))
@@ -605,6 +617,81 @@ class _Handler(BaseHTTPRequestHandler):
         for creator in data.get("creators", []):
             if not (creator.get("name") or creator.get("lastName") or creator.get("firstName")):
                 raise _ObjectError(key, 400, "Creator must have a name")
+
+    # file upload (https://www.zotero.org/support/dev/web_api/v3/file_upload) -----------
+    def _file(self, lib: Library, key: str, body: bytes) -> None:
+        item = lib.items.get(key)
+        if item is None or item.get("itemType") != "attachment":
+            raise _HTTPError(404, "Not found")
+        if item.get("linkMode") not in ("imported_file", "imported_url"):
+            raise _HTTPError(400, "Cannot upload a file for a linked attachment")
+        form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        if "upload" in form:  # registration of a finished upload
+            upload = self.state.uploads.pop(form["upload"], None)
+            if upload is None or upload["key"] != key or "data" not in upload:
+                raise _HTTPError(400, "Invalid upload key")
+            self.state.files[key] = upload["data"]
+            lib.version += 1
+            item.update(md5=upload["md5"], filename=upload["filename"], mtime=int(upload["mtime"]),
+                        version=lib.version, dateModified=_now())
+            return self._send(204, "", version=lib.version)
+        for name in ("md5", "filename", "filesize", "mtime"):
+            if not form.get(name):
+                raise _HTTPError(400, f"'{name}' not provided")
+        if self.headers.get("If-None-Match") != "*" and self.headers.get("If-Match") is None:
+            raise _HTTPError(428, "If-Match/If-None-Match header not provided")
+        if item.get("md5") == form["md5"] or any(
+                hashlib.md5(data).hexdigest() == form["md5"] for data in self.state.files.values()):
+            if item.get("md5") is None:  # the same file is stored already: no upload needed
+                lib.version += 1
+                item.update(md5=form["md5"], filename=form["filename"], mtime=int(form["mtime"]),
+                            version=lib.version)
+            return self._send(200, {"exists": 1}, version=lib.version)
+        if self.headers.get("If-None-Match") == "*" and item.get("md5"):
+            raise _HTTPError(412, "If-None-Match: * set but file exists")
+        used = sum(len(d) for d in self.state.files.values())
+        if self.state.quota_bytes is not None and used + int(form["filesize"]) > self.state.quota_bytes:
+            raise _HTTPError(413, "File would exceed quota", {"Zotero-Storage-Quota": str(self.state.quota_bytes)})
+        upload_key = "".join(random.choice("0123456789abcdef") for _ in range(32))
+        self.state.uploads[upload_key] = {"key": key, **form}
+        boundary = "---------------------------" + upload_key[:16]
+        prefix = f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"
+        suffix = f"\r\n--{boundary}--"
+        self._send(200, {"url": f"http://{self.headers.get('Host')}/upload/{upload_key}",
+                         "contentType": f"multipart/form-data; boundary={boundary}",
+                         "prefix": prefix, "suffix": suffix, "uploadKey": upload_key})
+
+    def _upload_target(self, upload_key: str, body: bytes) -> None:
+        """The storage server's end of an upload (S3 for the real Zotero): needs no API key."""
+        with self.state.lock:
+            upload = self.state.uploads.get(upload_key)
+            if upload is None:
+                raise _HTTPError(400, "Unknown upload")
+            boundary = self.headers.get("Content-Type", "").partition("boundary=")[2]
+            prefix = f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n".encode()
+            suffix = f"\r\n--{boundary}--".encode()
+            if not (body.startswith(prefix) and body.endswith(suffix)):
+                raise _HTTPError(400, "Malformed upload")
+            data = body[len(prefix):len(body) - len(suffix)]
+            if hashlib.md5(data).hexdigest() != upload["md5"] or len(data) != int(upload["filesize"]):
+                raise _HTTPError(400, "The file does not match the md5/filesize authorized")
+            upload["data"] = data
+        self._send(201, "", content_type="text/plain")
+
+    def _delete_one(self, lib: Library, key: str) -> None:
+        unmodified = self.headers.get("If-Unmodified-Since-Version")
+        if unmodified is None:
+            raise _HTTPError(428, "If-Unmodified-Since-Version not provided")
+        if not unmodified.strip().isdigit():
+            raise _HTTPError(400, f"Invalid If-Unmodified-Since-Version value '{unmodified}'")
+        item = lib.items.get(key)
+        if item is None:
+            raise _HTTPError(404, "Not found")
+        if int(unmodified) < item["version"]:
+            raise _HTTPError(412, "Item has been modified since specified version")
+        lib.delete_item(key)
+        self.state.files.pop(key, None)
+        self._send(204, "", version=lib.version)
 
     def _delete(self, lib: Library, query: dict) -> None:
         unmodified = self.headers.get("If-Unmodified-Since-Version")
