@@ -40,6 +40,8 @@ def test_bench_zotero_request_counts_match_the_protocol(result):
     # the saves' conditional writes (If-Unmodified-Since-Version) kept the index current: one 304
     assert rows["sync_after"].requests == rows["sync_after"].client_requests == 1
     assert rows["baseline"].requests == 1  # 50 items fit in one page of 100
+    # Zotero hanging: the run itself checks the issue's budgets (8 saves < 2 s, health < 200 ms, once)
+    assert rows["hanging"].seconds < 2.0 and "exactly once" in rows["hanging"].detail
     assert all(row.seconds > 0 for row in rows.values())
 
 
