@@ -38,6 +38,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = config.with_values(server__host=host, **({"server__port": port} if port else {}))  # Host allowlist
     wsgi = create_app(config, store=app.store)
+    pusher = wsgi.extensions["paperfeed"].pusher.start()  # the one outbox pusher: saves never wait on Zotero
     scheduler = None if no_schedule else start_scheduler(config, app.store)
     click.echo(f"paperfeed API on http://{host}:{port}/api/health"
                + ("" if scheduler is not None else " (no schedule)"))
@@ -46,6 +47,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_schedule: bool
                     clear_untrusted_proxy_headers=True,
                     max_request_body_size=max(4 * config["server.max_body_bytes"], 1 << 20)).run()
     finally:
+        pusher.stop()
         if scheduler is not None:
             scheduler.shutdown()
 

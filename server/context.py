@@ -11,6 +11,7 @@ from flask import current_app, request
 from marshmallow import Schema
 
 from sync.cycle import run_cycle
+from sync.saving.pusher import OutboxPusher
 from sync.settings import Config
 from sync.store import Store
 
@@ -42,10 +43,15 @@ class Services:
     openapi: dict | None = None
     responses: ResponseCache = field(default_factory=ResponseCache)
     cycle_runner: CycleRunner = run_cycle  # tests put a controllable cycle here
+    # The one background pusher of this app: `paperfeed serve` starts it; otherwise the first save does.
+    pusher: OutboxPusher = None  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self) -> None:
         if self.interactive is None:
             self.interactive = interactive_config(self.config)
+        if self.pusher is None:
+            # a third of the server's threads may wait on a push; the rest stay free for other routes
+            self.pusher = OutboxPusher(self.store, self.config, max_waiters=self.config["server.threads"] // 3)
 
 
 def services() -> Services:

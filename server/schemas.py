@@ -106,6 +106,19 @@ class CollectionRefSchema(Schema):
     name = fields.Str(required=True)
 
 
+SAVE_STATES = ("queued", "saved", "failed")
+
+
+class SaveStateSchema(Schema):
+    state = fields.Str(required=True, validate=validate.OneOf(SAVE_STATES),
+                       metadata={"description": "queued: waiting in the outbox (poll the paper); saved; failed"})
+    item_key = fields.Str(allow_none=True, required=True, metadata={"description": "Zotero item key once saved"})
+    tags = fields.List(fields.Str(), required=True)
+    collection = fields.Nested(CollectionRefSchema, allow_none=True, required=True)
+    message = fields.Str(required=True)
+    updated = fields.Str(required=True, metadata={"description": "ISO 8601 UTC time of the last change"})
+
+
 class MatchSchema(Schema):
     paper = fields.Nested(PaperSchema, required=True)
     score = fields.Float(required=True)
@@ -115,6 +128,8 @@ class MatchSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(PAPER_STATUSES))
     item_key = fields.Str(allow_none=True, required=True)
     rank = fields.Int(required=True)
+    save = fields.Nested(SaveStateSchema, allow_none=True, required=True,
+                         metadata={"description": "the paper's save record; null when never saved"})
 
 
 class PapersQuerySchema(_Strict):
@@ -141,6 +156,8 @@ class PaperDetailSchema(Schema):
     item_key = fields.Str(allow_none=True, required=True)
     status = fields.Str(required=True, validate=validate.OneOf(PAPER_STATUSES))
     match = fields.Nested(MatchSchema, allow_none=True, required=True)
+    save = fields.Nested(SaveStateSchema, allow_none=True, required=True,
+                         metadata={"description": "the paper's save record; null when never saved"})
     bibtex = fields.Str(required=True)
     related = fields.List(fields.Nested(MatchSchema), required=True)
 
@@ -161,6 +178,7 @@ class SaveResultSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(SAVE_STATUSES))
     item_key = fields.Str(allow_none=True, required=True)
     message = fields.Str(required=True)
+    save = fields.Nested(SaveStateSchema, allow_none=True, required=True)
 
 
 class FeedbackResultSchema(Schema):

@@ -42,7 +42,7 @@ def _rank_day(store, config, day, *, now, library):
 
 
 def _push_outbox(store, config):
-    from .saving import push_outbox
+    from .saving.push import push_outbox
     return push_outbox(store, config)
 
 

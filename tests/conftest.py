@@ -32,6 +32,17 @@ def store(config: Config) -> Store:
 
 
 @pytest.fixture(autouse=True)
+def _stop_outbox_pushers():
+    """A test app's background outbox pusher (started by its first save) stops with the test."""
+    yield
+    from sync.saving.pusher import OutboxPusher
+
+    for pusher in list(OutboxPusher.instances):
+        if pusher.running:
+            pusher.stop()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Never read the developer's real config or data dir."""
     monkeypatch.setenv("PAPERFEED_CONFIG", str(tmp_path / "config.toml"))

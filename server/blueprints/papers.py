@@ -10,8 +10,9 @@ from werkzeug.routing import PathConverter
 
 from sync.ids import ArxivId, parse_arxiv_id
 from sync.models import Paper
-from sync.saving import SUGGESTED, find_paper, paper_bibtex
-from sync.saving import save_paper as save_to_zotero
+from sync.saving.accept import SUGGESTED, accept_paper
+from sync.saving.metadata import find_paper, paper_bibtex
+from sync.saving.status import result_of
 
 from .. import schemas as S
 from ..announcement import announcement_state
@@ -103,6 +104,7 @@ def get_paper(paper_id: str):
         "item_key": item_key,
         "status": match["status"] if match else display_status("new", item_key is not None),
         "match": match,
+        "save": library.save(arxiv_id),
         "bibtex": paper_bibtex(store, paper),
         "related": matches_json(related, library),
     })
@@ -117,20 +119,29 @@ def get_bibtex(paper_id: str):
 
 
 @bp.post("/api/papers/<path:paper_id>/save")
-@operation("Save the paper to Zotero (queued when Zotero is unreachable); idempotent",
+@operation("Save the paper to Zotero: recorded in the outbox, answered within zotero.save_wait_seconds "
+           "(saved, or queued while the background pusher works); idempotent",
            body=S.SaveRequestSchema, tags=("papers",), path_params={"paper_id": ID_HELP},
            responses={200: Response("saved, or already in the library", S.SaveResultSchema),
-                      202: Response("queued: will be pushed when Zotero answers", S.SaveResultSchema),
+                      202: Response("queued: the background pusher saves it; poll GET /api/papers/{id} until its "
+                                    "save.state is no longer queued", S.SaveResultSchema),
                       502: Response("Zotero refused the item", S.ErrorSchema), **_NOT_FOUND})
 def save_paper(paper_id: str):
     arxiv_id = parse_id(paper_id).id
     body = load_body(S.SaveRequestSchema)
     svc = services()
-    # save_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued
+    # accept_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued.
+    # It never calls Zotero: the background pusher does, and this thread waits for it a moment at most.
     tags = None if body["tags"] is None else tuple(body["tags"])
-    result = save_to_zotero(svc.store, svc.interactive, arxiv_id, tags=tags,
-                            collection=body.get("collection", SUGGESTED), note=body["note"])
-    payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}
+    result = accept_paper(svc.store, svc.interactive, arxiv_id, tags=tags,
+                          collection=body.get("collection", SUGGESTED), note=body["note"])
+    if result is None:
+        ticket = svc.pusher.push_soon()
+        svc.pusher.wait(ticket, svc.config["zotero.save_wait_seconds"])
+        result = result_of(svc.store.outbox_entry(arxiv_id))
+    view = library_view(svc.store, [], extra_ids=[arxiv_id])
+    payload = {"status": result.status, "item_key": result.item_key, "message": result.message or "",
+               "save": view.save(arxiv_id)}
     if result.status == "failed":
         raise ApiError(502, "save_failed", payload["message"] or "Zotero refused the item", details=payload)
     return S.SaveResultSchema().dump(payload), 202 if result.status == "queued" else 200

@@ -210,6 +210,13 @@ class LibraryMixin:
                 (version, utc_iso(), result),
             )
 
+    def advance_library_version(self, known: int, new: int) -> None:
+        """Our own conditional writes took the library from ``known`` to ``new`` (nothing else changed):
+        the index (which holds what we wrote) is current at ``new``. No-op if the state moved meanwhile."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE library_sync_state SET version = ? WHERE id = 1 AND version = ?"
+                         " AND target_version IS NULL", (new, known))
+
     def note_library_sync(self, result: str) -> None:
         """Record a pull that changed nothing (304) or failed, keeping the version."""
         with self.transaction() as conn:
