@@ -16,3 +16,4 @@ def test_extension_firefox_core_flow_saves_each_paper_once(live_paperfeed: LiveP
     assert result["browser"] == "firefox"
     assert_saved_exactly_once(live_paperfeed, result)
     assert len(result["screenshots"]) >= 8
+    assert min(sizes["body"] for sizes in result["fonts"].values()) >= 13, result["fonts"]

@@ -3,6 +3,7 @@
 import { isolated } from '../lib/features.js';
 import { markSeen } from '../lib/badge.js';
 import { api, configuredClient } from '../lib/settings.js';
+import { ZOTERO_SETUP } from '../lib/states.js';
 import { initThisPaper } from './this-paper.js';
 import { initTodayList } from './today-list.js';
 
@@ -42,7 +43,7 @@ async function main() {
     if (!settings.token) return;
     const health = await client.health();
     if (health?.configured && health.configured.zotero === false) {
-      notice('Zotero is not connected on the server yet: saves are queued until you run paperfeed init with your Zotero key.');
+      notice(`Zotero is not connected on the server yet: saves wait in the queue. ${ZOTERO_SETUP}`);
     }
   }, () => {});
   const [, listed] = await Promise.all([

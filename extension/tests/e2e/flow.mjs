@@ -52,6 +52,24 @@ export async function saveFromPopup(popup, id) {
   return { state, message: clean(await text(popup, `${card} .save-status`)), button: clean(await text(popup, `${card} button.save`)) };
 }
 
+/** Computed font sizes (px) of body and of the smallest text that matters on an extension page. */
+export async function fontSizes(page, selectors) {
+  return page.evaluate((list) => {
+    const px = (node) => (node ? parseFloat(getComputedStyle(node).fontSize) : null);
+    const out = { body: px(document.body) };
+    for (const s of list) out[s] = px(document.querySelector(s));
+    return out;
+  }, selectors);
+}
+
+/** Readable type: body text at least 13 px, secondary text at least 12 px (Chromium shrinks body to 75 %). */
+export async function checkReadable(page, where, selectors = []) {
+  const sizes = await fontSizes(page, selectors);
+  check(sizes.body >= 13, `${where}: body font ${sizes.body}px >= 13px`);
+  for (const s of selectors) check(sizes[s] === null || sizes[s] >= 12, `${where}: ${s} font ${sizes[s]}px >= 12px`);
+  return sizes;
+}
+
 export { POPUP, waitFor, text };
 
 export async function runFlow(driver, settings, log = console.error) {
@@ -65,6 +83,9 @@ export async function runFlow(driver, settings, log = console.error) {
   log('popup before setup: not configured');
   const unconfigured = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
   await waitFor(unconfigured, '.state-not_configured button');
+  const setupText = clean(await text(unconfigured, '.state-not_configured'));
+  check(setupText.includes('paperfeed config show --reveal-token') && !setupText.includes('`'), `setup guidance: ${setupText}`);
+  result.fonts = { popup_unconfigured: await checkReadable(unconfigured, 'popup (not configured)', ['.state p']) };
   await screenshot(unconfigured, 'popup-not-configured');
   await unconfigured.close();
 
@@ -73,6 +94,7 @@ export async function runFlow(driver, settings, log = console.error) {
   check(connected, `options test failed: ${optionsText}`);
   check(/Token accepted/.test(optionsText), `options say the token works: ${optionsText}`);
   check(!optionsText.includes(settings.token), 'the token is never shown back');
+  result.fonts.options = await checkReadable(options, 'options', ['label', '.hint', '#result p', 'input']);
   await screenshot(options, 'options');
 
   const matches = await allServerMatches(settings);
@@ -94,6 +116,7 @@ export async function runFlow(driver, settings, log = console.error) {
     check(card.title === clean(expectedOrder[i].paper.title), `title is literal text: ${card.title}`);
   }
   check(await popup.evaluate(() => document.querySelectorAll('#list script, #list img, #list iframe').length === 0), 'no markup from strings');
+  result.fonts.popup = await checkReadable(popup, 'popup list', ['.authors', '.reason', '.meta', 'button.save', '.chip-input', 'select']);
   await screenshot(popup, 'popup');
   if (driver.colorScheme) {
     await driver.colorScheme(popup, 'dark');
@@ -210,9 +233,38 @@ export async function runFlow(driver, settings, log = console.error) {
   await options.click('#save');
   await until('failed connection result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   check(/paperfeed serve/.test(await text(options, '#result')), 'options explain how to start the server');
+  check((await options.evaluate(() => document.querySelector('#result').dataset.reason)) === 'refused', 'options: connection refused');
   popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
   await waitFor(popup, '.state-unreachable');
-  check(/paperfeed serve/.test(await text(popup, '.state-unreachable')), 'popup explains how to start the server');
+  const downText = clean(await text(popup, '.state-unreachable'));
+  check(/Nothing answers at .*connection refused/.test(downText), `popup says the connection was refused: ${downText}`);
+  check((downText.match(/paperfeed serve\b/g) ?? []).length === 1, `"paperfeed serve" said once: ${downText}`);
+  check(!downText.includes('`'), 'no literal backticks');
   await screenshot(popup, 'popup-unreachable');
+  await popup.close();
+
+  log('a port the browser blocks as unsafe is not called "refused"');
+  await setField(options, '#server-url', 'http://127.0.0.1:6000');
+  await options.click('#save');
+  await until('blocked port result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
+  check((await options.evaluate(() => document.querySelector('#result').dataset.reason)) === 'blocked_port', 'options: blocked port');
+  check(/blocks port 6000/.test(await text(options, '#result')), 'options name the blocked port');
+  popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
+  await waitFor(popup, '.state-unreachable[data-reason="blocked_port"]');
+  check(!/refused/.test(await text(popup, '.state-unreachable')), 'a blocked port is not reported as refused');
+  await screenshot(popup, 'popup-blocked-port');
+  await popup.close();
+
+  log('a wrong token: the bad-token screen, with the command that prints the right one');
+  await setField(options, '#server-url', settings.serverUrl);
+  await setField(options, '#token', 'not-the-token');
+  await options.click('#save');
+  await until('refused token result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
+  popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
+  await waitFor(popup, '.state-unauthorized');
+  const badText = clean(await text(popup, '.state-unauthorized'));
+  check(badText.includes('paperfeed config show --reveal-token') && !badText.includes('`') && !/init/.test(badText),
+    `bad-token guidance is true: ${badText}`);
+  await screenshot(popup, 'popup-bad-token');
   return result;
 }
