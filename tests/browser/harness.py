@@ -128,6 +128,11 @@ class LivePaperfeed:
     process: subprocess.Popen
     log_path: Path
     matches: int
+    env: dict[str, str] | None = None
+
+    def cli_command(self, *args: str) -> list[str]:
+        """A ``paperfeed`` command against this server's config and store (run with ``self.env``)."""
+        return [sys.executable, "-m", "server.cli", *args]
 
     def zotero_items(self) -> list[dict]:
         """Every top-level item the Zotero test server holds, read through its HTTP API."""
@@ -194,7 +199,8 @@ def start_paperfeed(tmp: Path, template: tuple[Path, int]) -> LivePaperfeed:
             process.kill()
             raise RuntimeError(f"paperfeed serve did not answer within 30 s:\n{log_path.read_text()}")
         time.sleep(0.2)
-    return LivePaperfeed(url=url, token=token, zotero=zotero, process=process, log_path=log_path, matches=matches)
+    return LivePaperfeed(url=url, token=token, zotero=zotero, process=process, log_path=log_path, matches=matches,
+                         env=env)
 
 
 def stop_paperfeed(live: LivePaperfeed) -> None:

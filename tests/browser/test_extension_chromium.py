@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import threading
+import time
+from pathlib import Path
+
 import pytest
 
 from tests.browser.e2e_checks import assert_saved_exactly_once
-from tests.browser.harness import LivePaperfeed, run_e2e
+from tests.browser.harness import REPO, LivePaperfeed, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -16,10 +21,32 @@ def test_extension_chromium_core_flow_saves_each_paper_once(live_paperfeed: Live
     assert result["browser"] == "chromium"
     assert_saved_exactly_once(live_paperfeed, result)
     assert len(result["screenshots"]) >= 8
+    assert min(sizes["body"] for sizes in result["fonts"].values()) >= 13, result["fonts"]
 
 
-def test_extension_chromium_save_while_zotero_is_down_shows_queued(live_paperfeed: LivePaperfeed) -> None:
-    live_paperfeed.zotero.add_fault(503, method="POST", count=1000)
-    result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="queued", EXPECT_MESSAGE=r"^Queued, will retry: .*503")
-    assert result["outcome"]["state"] == "queued"
-    assert live_paperfeed.items_for(result["id"]) == [], "nothing reached Zotero while it answered 503"
+def test_extension_chromium_queued_save_turns_into_saved_by_itself(live_paperfeed: LivePaperfeed, tmp_path: Path) -> None:
+    """Zotero answers 503: the save is queued (no red retry); once Zotero is back and the server
+    pushes its outbox, the open popup turns the card into "In Zotero ✓" without a click."""
+    fault = live_paperfeed.zotero.add_fault(503, method="POST", count=1000)
+    flag = tmp_path / "queued.flag"
+    pushed: dict = {}
+
+    def zotero_comes_back() -> None:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pushed["items_while_down"] = live_paperfeed.items_for(flag.read_text()) if flag.exists() else None
+        fault.count = 0
+        pushed["sync"] = subprocess.run(live_paperfeed.cli_command("sync", "--retry-now"), cwd=REPO, env=live_paperfeed.env,
+                                        capture_output=True, text=True, timeout=90)
+
+    helper = threading.Thread(target=zotero_comes_back, daemon=True)
+    helper.start()
+    result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="queued", EXPECT_MESSAGE=r"^Queued: .*503",
+                     QUEUED_FLAG=str(flag), EXPECT_SETTLED="saved")
+    helper.join(timeout=100)
+    assert result["outcome"]["state"] == "queued" and result["outcome"]["button"] == "Queued…"
+    assert pushed["items_while_down"] == [], "nothing reached Zotero while it answered 503"
+    assert pushed["sync"].returncode == 0, pushed["sync"].stdout + pushed["sync"].stderr
+    assert result["settled"] == "saved" and result["in_library"] is True
+    assert len(live_paperfeed.items_for(result["id"])) == 1

@@ -2,6 +2,7 @@
 
 import { el } from '../lib/dom.js';
 import { cleanText, formatAuthors, formatScore } from '../lib/format.js';
+import { saveStateOf } from '../lib/save-state.js';
 import { collectionPicker } from './collection-picker.js';
 import { saveControl } from './save-control.js';
 import { tagChips } from './tag-chips.js';
@@ -9,10 +10,13 @@ import { tagChips } from './tag-chips.js';
 export function matchCard(match, ctx) {
   const paper = match.paper ?? {};
   const title = cleanText(paper.title) || paper.id;
-  const chips = tagChips(match.tags, { label: title });
-  const picker = collectionPicker(ctx.collections, match.collection, { label: title });
+  // A paper saved before shows what it was saved with; otherwise the suggestions.
+  const initial = saveStateOf(match);
+  const savedWith = initial.state === 'saved' || initial.state === 'queued';
+  const chips = tagChips(savedWith && initial.tags.length ? initial.tags.filter((t) => t !== 'paperfeed') : match.tags, { label: title });
+  const picker = collectionPicker(ctx.collections, savedWith && initial.collection ? initial.collection : match.collection, { label: title });
   const save = saveControl(ctx, paper.id, {
-    getTags: chips.getTags, getCollection: picker.getValue, status: match.status, label: title,
+    getTags: chips.getTags, getCollection: picker.getValue, getCollectionName: picker.getName, initial, label: title,
   });
   const card = el('li', { className: 'card', dataset: { id: paper.id, status: match.status } });
   const undoLine = el('div', { className: 'dismissed-line', hidden: true });

@@ -4,6 +4,7 @@
 import { el } from '../lib/dom.js';
 import { cleanText, formatAuthors, formatScore } from '../lib/format.js';
 import { classifyUrl } from '../lib/ids.js';
+import { saveStateOf } from '../lib/save-state.js';
 import { matchCard } from './card.js';
 import { collectionPicker } from './collection-picker.js';
 import { saveControl } from './save-control.js';
@@ -80,10 +81,13 @@ export async function initThisPaper(ctx) {
   const match = detail.match;
   const title = cleanText(paper.title) || page.id;
   const inLibrary = Boolean(detail.in_library);
-  const chips = tagChips(match?.tags ?? [], { label: title });
-  const picker = collectionPicker(ctx.collections, match?.collection, { label: title });
-  const status = inLibrary ? 'in_library' : (detail.status === 'saved' ? 'saved' : 'new');
-  const save = saveControl(ctx, paper.id ?? page.id, { getTags: chips.getTags, getCollection: picker.getValue, status, label: title });
+  const initial = saveStateOf(detail);
+  const savedWith = initial.state === 'saved' || initial.state === 'queued';
+  const chips = tagChips(savedWith && initial.tags.length ? initial.tags.filter((t) => t !== 'paperfeed') : match?.tags ?? [], { label: title });
+  const picker = collectionPicker(ctx.collections, savedWith && initial.collection ? initial.collection : match?.collection, { label: title });
+  const save = saveControl(ctx, paper.id ?? page.id, {
+    getTags: chips.getTags, getCollection: picker.getValue, getCollectionName: picker.getName, initial, label: title,
+  });
   const bib = bibtexControls(ctx, paper.id ?? page.id, detail.bibtex);
 
   section.replaceChildren(...[
