@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from sync.models import RankedPaper
+from sync.sample import sample_collections
 from sync.store import Store
 
 from .present import LibraryView, matches_json
@@ -41,7 +42,9 @@ def library_view(store: Store, ranked: Iterable[RankedPaper], extra_ids: Iterabl
     keys = store.library_match(ids) if ids else {}
     names: dict[str, str] = {}
     if any(r.collection for r in ranked):
-        names = {c.key: c.name for c in store.library_collections()}
+        # The bundled sample library's collections are named too (no Zotero account to name them).
+        names = {c.key: c.name for c in sample_collections()}
+        names.update({c.key: c.name for c in store.library_collections()})
     return LibraryView(item_keys=keys, collection_names=names)
 
 

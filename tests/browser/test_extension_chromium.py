@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.e2e_checks import assert_saved_exactly_once
-from tests.browser.harness import REPO, LivePaperfeed, run_e2e
+from tests.browser.e2e_checks import assert_real_listing_and_abs_page, assert_saved_exactly_once
+from tests.browser.harness import REPO, LivePaperfeed, publish_screenshots, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,6 +20,10 @@ def test_extension_chromium_core_flow_saves_each_paper_once(live_paperfeed: Live
     result = run_e2e("chromium.mjs", live_paperfeed)
     assert result["browser"] == "chromium"
     assert_saved_exactly_once(live_paperfeed, result)
+    assert_real_listing_and_abs_page(live_paperfeed, result)
+    publish_screenshots({f"chromium-{name}.png": f"extension-{name}.png" for name in (
+        "popup", "popup-dark", "options", "popup-not-configured", "popup-bad-token", "popup-unreachable",
+        "popup-this-paper", "popup-saved", "arxiv-abs")} | {"chromium-arxiv-listing-real.png": "extension-arxiv-listing.png"})
     assert len(result["screenshots"]) >= 8
     assert min(sizes["body"] for sizes in result["fonts"].values()) >= 13, result["fonts"]
 
@@ -50,3 +54,5 @@ def test_extension_chromium_queued_save_turns_into_saved_by_itself(live_paperfee
     assert pushed["sync"].returncode == 0, pushed["sync"].stdout + pushed["sync"].stderr
     assert result["settled"] == "saved" and result["in_library"] is True
     assert len(live_paperfeed.items_for(result["id"])) == 1
+    publish_screenshots({"chromium-popup-save-queued.png": "extension-popup-save-queued.png",
+                         "chromium-popup-save-settled.png": "extension-popup-save-settled.png"})

@@ -60,6 +60,19 @@ export function saveStateFromAnswer(answer, sent = {}) {
   }
 }
 
+/**
+ * A paper detail read while waiting for a queued save: "saved" only with proof that it reached
+ * Zotero (the ``save`` object, or ``in_library``); a server without ``save`` reports the user's
+ * decision as status "saved" while the save still waits in the outbox, which stays "queued".
+ */
+export function polledState(detail) {
+  const state = saveStateOf(detail);
+  if (state.state === 'in_library') return { ...state, state: 'saved' };
+  const proof = Boolean(detail?.save || detail?.match?.save) || detail?.in_library === true;
+  if (state.state === 'saved' && !proof) return { ...state, state: 'queued' };
+  return state;
+}
+
 const sleepFor = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 /**
@@ -85,13 +98,9 @@ export async function pollQueuedSave(fetchDetail, {
     } catch {
       continue;
     }
-    const state = saveStateOf(detail);
-    // A server without ``save`` shows a queued paper as "saved" status (the user's decision) but
-    // not in the library: only ``in_library`` proves it reached Zotero.
-    const settled = state.state === 'in_library' || state.state === 'failed'
-      || (state.state === 'saved' && (detail?.save || detail?.match?.save || detail?.in_library === true));
-    last = settled && state.state === 'in_library' ? { ...state, state: 'saved' } : state;
+    last = polledState(detail);
     onUpdate(last);
+    const settled = last.state === 'saved' || last.state === 'failed';
     if (settled) return { ...last, attempts, timedOut: false };
   }
   return { ...(last ?? { state: 'queued', tags: [], collection: null, message: '', updated: '' }), state: 'queued', attempts, timedOut: true };

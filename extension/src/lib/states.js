@@ -9,6 +9,11 @@ export const TOKEN_COMMAND = 'paperfeed config show --reveal-token';
 export const ZOTERO_SETUP = 'Set zotero.library_id in the server\'s config file and PAPERFEED_ZOTERO_API_KEY '
   + 'in its environment (a Zotero key from zotero.org/settings/keys), then restart paperfeed serve.';
 
+/** A server message as prose: the server writes commands in `backticks`, the popup shows words. */
+export function serverText(message) {
+  return String(message ?? '').replace(/`([^`]*)`/g, '$1').trim();
+}
+
 /** The title for each reason the server could not be reached (ApiError.code, from net-errors.js). */
 const UNREACHABLE_TITLES = {
   blocked_port: 'The browser blocks this port',
@@ -55,19 +60,25 @@ export function listState(settings, response, error) {
     case 'no_announcement':
       if (total > 0) break;
       return { kind: 'no_announcement', title: `No arXiv announcement ${response?.date ? `on ${day}` : 'today'}`,
-        detail: response?.message || 'arXiv does not announce new papers on weekends and holidays. Come back on the next weekday.' };
-    case 'not_fetched':
+        detail: serverText(response?.message) || 'arXiv does not announce new papers on weekends and holidays. Come back on the next weekday.' };
+    case 'not_fetched': {
       if (total > 0) break;
+      const said = serverText(response?.message).replace(/[.]$/, '');
+      // The server's message may name the command already ("run `paperfeed daily` or start a sync"): say it once.
+      if (said.includes('paperfeed daily')) {
+        return { kind: 'not_fetched', title: "Today's papers are not fetched yet", detail: `${said.charAt(0).toUpperCase()}${said.slice(1)}.` };
+      }
       return { kind: 'not_fetched', title: "Today's papers are not fetched yet",
-        detail: `${response?.message ? `${response.message.replace(/[.]$/, '')}. ` : 'The server fetches them on its schedule. '}To fetch now, run:`,
+        detail: `${said ? `${said.charAt(0).toUpperCase()}${said.slice(1)}. ` : 'The server fetches them on its schedule. '}To fetch now, run:`,
         command: 'paperfeed daily' };
+    }
     case 'unreachable':
       if (total > 0) break;
       return { kind: 'arxiv_unreachable', title: 'arXiv could not be reached',
-        detail: response?.message || 'The last fetch could not reach arXiv; it will be retried.' };
+        detail: serverText(response?.message) || 'The last fetch could not reach arXiv; it will be retried.' };
     case 'error':
       if (total > 0) break;
-      return { kind: 'error', title: 'The last fetch failed', detail: response?.message || 'See the server log.' };
+      return { kind: 'error', title: 'The last fetch failed', detail: serverText(response?.message) || 'See the server log.' };
     default:
       break;
   }
@@ -86,7 +97,7 @@ export function listState(settings, response, error) {
 export function listBanner(response) {
   const kind = response?.announcement;
   if (!kind || kind === 'ok' || !(response?.items?.length)) return null;
-  const message = String(response.message ?? '').trim();
+  const message = serverText(response.message);
   const fallback = {
     no_announcement: 'No arXiv announcement today (weekend or holiday): showing the last announced day.',
     unreachable: 'arXiv could not be reached at the last fetch: showing the last good day.',

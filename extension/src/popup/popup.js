@@ -4,12 +4,15 @@ import { isolated } from '../lib/features.js';
 import { markSeen } from '../lib/badge.js';
 import { api, configuredClient } from '../lib/settings.js';
 import { ZOTERO_SETUP } from '../lib/states.js';
+import { loadTestHooks, popupUrlOverride } from '../lib/test-hooks.js';
 import { initThisPaper } from './this-paper.js';
 import { initTodayList } from './today-list.js';
 
 async function activeTabUrl() {
-  // Tests open the popup as a tab and name the page it should describe; real popups ask the browser.
-  const fromQuery = new URLSearchParams(location.search).get('url');
+  // A test copy of the extension (with test-hooks.json) opens the popup as a tab and names the
+  // page it should describe; real installs carry no such file and always ask the browser.
+  const hooks = location.search ? await loadTestHooks((path) => api.runtime.getURL(path)) : {};
+  const fromQuery = popupUrlOverride(location.search, hooks);
   if (fromQuery) return fromQuery;
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });
   return tab?.url ?? '';

@@ -8,6 +8,8 @@ const POPUP = { width: 460, height: 760 };
 const WIDE = { width: 1100, height: 800 };
 export const ABS_ID = '2509.19228';
 export const ABS_TITLE = 'CompLLM: Compression for Long Context Q&A';
+// Days of the real listing page the harness ranked a few papers for (tests/browser/harness.py).
+const REAL_LISTING_DAYS = ['2024-11-22', '2024-11-20'];
 
 async function waitFor(page, selector, timeout = 15000) {
   await until(`${selector}`, () => page.evaluate((s) => Boolean(document.querySelector(s)), selector), { timeout });
@@ -116,6 +118,16 @@ export async function runFlow(driver, settings, log = console.error) {
     check(card.title === clean(expectedOrder[i].paper.title), `title is literal text: ${card.title}`);
   }
   check(await popup.evaluate(() => document.querySelectorAll('#list script, #list img, #list iframe').length === 0), 'no markup from strings');
+  // The sample library has tags and collections: the top cards show the suggestions.
+  const suggested = await popup.evaluate(() => [...document.querySelectorAll('#list > li.card')].slice(0, 3).map((card) => ({
+    tags: [...card.querySelectorAll('.chip')].map((chip) => chip.dataset.tag),
+    collection: card.querySelector('.actions select')?.selectedOptions[0]?.textContent ?? '',
+  })));
+  for (const [i, card] of suggested.entries()) {
+    check(card.tags.length > 0, `card ${i + 1} shows suggested tags`);
+    check(card.collection && card.collection !== 'No collection', `card ${i + 1} shows a suggested collection (${card.collection})`);
+  }
+  result.suggested = suggested;
   result.fonts.popup = await checkReadable(popup, 'popup list', ['.authors', '.reason', '.meta', 'button.save', '.chip-input', 'select']);
   await screenshot(popup, 'popup');
   if (driver.colorScheme) {
@@ -172,6 +184,24 @@ export async function runFlow(driver, settings, log = console.error) {
   const absUrl = `https://arxiv.org/abs/${ABS_ID}v1`;
   const absPage = await driver.openArxivPage(absUrl, WIDE);
   await waitFor(absPage, 'h1.title');
+  // The content script puts the paper's score, reason and a save button under the title.
+  await waitFor(absPage, '.paperfeed-abs .paperfeed-save');
+  const absMatch = matches.find((m) => m.paper.id === ABS_ID) ?? null;
+  const absBox = await absPage.evaluate(() => ({
+    score: document.querySelector('.paperfeed-abs .paperfeed-score')?.textContent ?? '',
+    reason: document.querySelector('.paperfeed-abs .paperfeed-reason')?.textContent ?? '',
+    button: document.querySelector('.paperfeed-abs .paperfeed-save')?.textContent ?? '',
+    afterTitle: document.querySelector('h1.title').nextElementSibling?.classList.contains('paperfeed-abs') ?? false,
+  }));
+  check(absBox.afterTitle, 'the paperfeed box sits under the title');
+  check(absBox.button === 'Save to Zotero', `abs page offers a save (got ${absBox.button})`);
+  if (absMatch) {
+    check(absBox.score === `paperfeed ${Math.round(absMatch.score * 100)}`, `abs page score ${absBox.score}`);
+    check(clean(absBox.reason) === clean(absMatch.reason), `abs page reason: ${absBox.reason}`);
+  } else {
+    check(/Not among your ranked matches/.test(absBox.reason), `abs page says it is not a match: ${absBox.reason}`);
+  }
+  result.abs_page = { match: Boolean(absMatch), ...absBox };
   await screenshot(absPage, 'arxiv-abs');
   popup = await driver.openExtensionPage(`popup/popup.html?url=${encodeURIComponent(absUrl)}`, POPUP);
   await waitFor(popup, '#this-paper .library-flag');
@@ -222,11 +252,56 @@ export async function runFlow(driver, settings, log = console.error) {
   await listing.click(`.paperfeed-mark[data-id="${listSave.paper.id}"] .paperfeed-save`);
   const listState = await until('listing save', () => listing.evaluate((id) => {
     const state = document.querySelector(`.paperfeed-mark[data-id="${id}"] .paperfeed-status`).dataset.state;
-    return state ?? null;
+    return state && state !== 'saving' && state !== 'new' ? state : null;
   }, listSave.paper.id), { timeout: 60000 });
   check(listState === 'saved', `listing save: ${listState}`);
   result.saved.push({ id: listSave.paper.id, tags: listSave.tags ?? [] });
   await screenshot(listing, 'arxiv-listing-saved');
+
+  log('the abs page knows the paper is in Zotero now');
+  await absPage.reload();
+  await waitFor(absPage, '.paperfeed-abs .paperfeed-save');
+  await until('abs page shows In Zotero', async () => clean(await text(absPage, '.paperfeed-abs .paperfeed-save')) === 'In Zotero ✓');
+  check(await absPage.evaluate(() => document.querySelector('.paperfeed-abs .paperfeed-save').disabled), 'no second save offered');
+  await screenshot(absPage, 'arxiv-abs-saved');
+  await absPage.close();
+
+  log('real arXiv listing page (astro-ph pastweek, 397 entries): every ranked day, dismissed not offered');
+  const expectedReal = [];
+  for (const day of REAL_LISTING_DAYS) {
+    expectedReal.push(...(await serverGet(settings, `/api/papers?date=${day}&limit=100`)).items);
+  }
+  check(expectedReal.length >= 4, `the seeded listing days have matches (${expectedReal.length})`);
+  const real = await driver.openArxivPage('https://arxiv.org/list/astro-ph/pastweek?show=1000', WIDE);
+  await waitFor(real, '#dlpage dl > dt');
+  await until('real listing marks', () => real.evaluate(() => document.documentElement.dataset.paperfeedMarked), { timeout: 30000 });
+  const realEntries = await real.evaluate(() => document.querySelectorAll('#dlpage dl > dt').length);
+  check(realEntries === 397, `the real page has its 397 entries (${realEntries})`);
+  const askedDays = await real.evaluate(() => document.documentElement.dataset.paperfeedDays);
+  check(askedDays === '2024-11-22,2024-11-21,2024-11-20,2024-11-19,2024-11-18', `asked for each day of the page: ${askedDays}`);
+  const realMarks = await real.evaluate(() => [...document.querySelectorAll('.paperfeed-mark')].map((m) => ({
+    id: m.dataset.id, status: m.dataset.status, save: Boolean(m.querySelector('.paperfeed-save')), text: m.textContent,
+  })));
+  check(realMarks.map((m) => m.id).sort().join() === expectedReal.map((m) => m.paper.id).sort().join(),
+    `marks on exactly the ranked papers of every day (${realMarks.map((m) => m.id)})`);
+  const dismissedReal = expectedReal.filter((m) => m.status === 'dismissed').map((m) => m.paper.id);
+  check(dismissedReal.length === 1, 'one seeded listing paper is dismissed');
+  for (const mark of realMarks) {
+    const isDismissed = dismissedReal.includes(mark.id);
+    check(mark.save === !isDismissed, `${mark.id}: save button only when not dismissed`);
+    if (isDismissed) check(/dismissed/.test(mark.text), `${mark.id} is shown as dismissed`);
+  }
+  const olderDay = expectedReal.find((m) => m.paper.id === realMarks.at(-1).id && m.status === 'new') ?? expectedReal.find((m) => m.status === 'new');
+  await real.evaluate((id) => document.querySelector(`.paperfeed-mark[data-id="${id}"]`).scrollIntoView({ block: 'center' }), olderDay.paper.id);
+  await screenshot(real, 'arxiv-listing-real');
+  await real.click(`.paperfeed-mark[data-id="${olderDay.paper.id}"] .paperfeed-save`);
+  const realState = await until('real listing save', () => real.evaluate((id) => {
+    const state = document.querySelector(`.paperfeed-mark[data-id="${id}"] .paperfeed-status`).dataset.state;
+    return state && state !== 'saving' && state !== 'new' ? state : null;
+  }, olderDay.paper.id), { timeout: 60000 });
+  check(realState === 'saved', `save from an older day of the real listing: ${realState}`);
+  result.real_listing = { entries: realEntries, marks: realMarks.length, saved: olderDay.paper.id, dismissed: dismissedReal[0] };
+  await real.close();
 
   log('server stopped: the popup says how to start it');
   await setField(options, '#server-url', `http://127.0.0.1:${settings.closedPort}`);

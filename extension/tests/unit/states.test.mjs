@@ -70,3 +70,12 @@ test('guidance_is_true_for_each_state', async () => {
   assert.equal(notFetched.command, 'paperfeed daily');
   assert.ok(!notFetched.detail.includes('paperfeed daily'));
 });
+
+test('server_messages_lose_their_backticks_and_say_the_command_once', () => {
+  const state = listState(SET, { date: null, announcement: 'not_fetched', total: 0, items: [],
+    message: 'nothing fetched and ranked yet: run `paperfeed daily` or start a sync' }, null);
+  const all = [state.title, state.detail, state.command].filter(Boolean).join(' ');
+  assert.ok(!all.includes('`'), all);
+  assert.equal(all.match(/paperfeed daily/g).length, 1, all);
+  assert.equal(listBanner({ announcement: 'error', message: 'run `paperfeed daily` again', items: [MATCH] }), 'Run paperfeed daily again.');
+});
