@@ -150,6 +150,22 @@ def seed_listing_days(store: Store) -> dict[str, list[str]]:
     return seeded
 
 
+ABS_ID = "2509.19228"  # the paper of the abstract-page fixture (extension/tests/fixtures)
+
+
+def ensure_ranked(store: Store, arxiv_id: str) -> None:
+    """Make the abstract-page fixture's paper one of the sample day's matches (last, if the
+    ranking left it out), so the abstract page's score and reason are checked in the browsers."""
+    ranked = store.ranked_papers(SAMPLE_DATE, limit=1000)
+    if any(r.paper.arxiv_id == arxiv_id for r in ranked):
+        return
+    rows = [RankingRow(r.paper.arxiv_id, r.score, r.reason, r.tags, r.collection) for r in ranked]
+    last = min((r.score for r in ranked), default=0.5)
+    rows.append(RankingRow(arxiv_id, round(max(0.0, last - 0.01), 4), "similar to papers in your library: long-context LLMs",
+                           ("LLM", "reasoning"), "RLLLMS22"))
+    store.save_ranking(SAMPLE_DATE, rows)
+
+
 def seed_store(config) -> int:
     """Store the sample day, pull the Zotero library, rank the day; returns the matches count."""
     from sync.fetch import run_fetch
@@ -162,6 +178,7 @@ def seed_store(config) -> int:
         pull_library(store, config)
         now = datetime.combine(SAMPLE_DATE, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
         rank_day(store, config, SAMPLE_DATE, now=now)
+        ensure_ranked(store, ABS_ID)
         seed_listing_days(store)
         return store.count_ranked(SAMPLE_DATE)
     finally:

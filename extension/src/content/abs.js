@@ -15,7 +15,6 @@
     const head = c.el('div', 'paperfeed-abs-head');
     if (answer.match) {
       const score = c.el('span', 'paperfeed-score', `paperfeed ${c.scoreText(answer.match.score)}`);
-      score.setAttribute('aria-label', `paperfeed relevance ${c.scoreText(answer.match.score)} of 100`);
       head.append(score);
     } else {
       head.append(c.el('span', 'paperfeed-score paperfeed-muted', 'paperfeed'));

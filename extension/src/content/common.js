@@ -29,7 +29,6 @@
   function saveWidget(id, { initial = { state: 'new' }, tags = null, collection, label = `arXiv:${id}` } = {}) {
     const button = el('button', 'paperfeed-save');
     button.type = 'button';
-    button.setAttribute('aria-label', `Save ${label} to Zotero`);
     const status = el('span', 'paperfeed-status');
     status.setAttribute('role', 'status');
     let polling = false;
@@ -41,6 +40,7 @@
       button.textContent = kind === 'saving' ? 'Saving…' : DONE.has(kind) ? 'In Zotero ✓'
         : kind === 'queued' ? 'Queued…' : kind === 'failed' ? 'Retry save' : 'Save to Zotero';
       button.classList.toggle('paperfeed-failed', kind === 'failed');
+      button.setAttribute('aria-label', `${button.textContent}: ${label}`);
       status.classList.toggle('paperfeed-bad', kind === 'failed');
       status.textContent = kind === 'failed' ? (state?.message || state?.error || 'the save failed')
         : kind === 'queued' ? 'queued: paperfeed retries by itself'

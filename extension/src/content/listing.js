@@ -34,7 +34,6 @@
     }
     const badge = c.el('span', 'paperfeed-score', `paperfeed ${c.scoreText(match.score)}`);
     badge.title = match.reason || 'Matches your interests';
-    badge.setAttribute('aria-label', `paperfeed relevance ${c.scoreText(match.score)} of 100: ${match.reason || 'matches your interests'}`);
     const save = c.saveWidget(match.id, { initial: match.state, tags: match.tags, collection: match.collection });
     box.append(badge, save.button, save.status);
     dt.append(box);

@@ -69,7 +69,7 @@ export function matchCard(match, ctx) {
     el('div', { className: 'card-body' },
       el('div', { className: 'card-head' },
         el('a', { className: 'card-title', href: paper.abs_url || `https://arxiv.org/abs/${paper.id}`, target: '_blank', rel: 'noopener noreferrer' }, title),
-        el('span', { className: 'score', title: `Relevance score ${match.score}`, 'aria-label': `Relevance ${formatScore(match.score)} of 100` }, formatScore(match.score))),
+        el('span', { className: 'score', title: `Relevance score ${match.score} (0-100: ${formatScore(match.score)})` }, el('span', { className: 'sr-only' }, 'Relevance '), formatScore(match.score))),
       el('p', { className: 'authors muted' }, formatAuthors(paper.authors)),
       match.reason ? el('p', { className: 'reason' }, cleanText(match.reason)) : null,
       el('p', { className: 'meta muted' }, meta),

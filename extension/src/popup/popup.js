@@ -5,6 +5,7 @@ import { markSeen } from '../lib/badge.js';
 import { api, configuredClient } from '../lib/settings.js';
 import { ZOTERO_SETUP } from '../lib/states.js';
 import { loadTestHooks, popupUrlOverride } from '../lib/test-hooks.js';
+import { initKeyboard } from './keyboard.js';
 import { initThisPaper } from './this-paper.js';
 import { initTodayList } from './today-list.js';
 
@@ -37,6 +38,7 @@ async function main() {
   const onError = (name) => notice(`Part of the popup (${name}) failed to load; the rest still works.`);
 
   document.getElementById('refresh').addEventListener('click', () => location.reload());
+  isolated('keyboard', () => initKeyboard(document));
   document.getElementById('options-link').addEventListener('click', (event) => {
     event.preventDefault();
     ctx.openOptions();

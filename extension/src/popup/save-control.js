@@ -14,7 +14,7 @@ export const POLL = { intervalMs: 2000, maxMs: 120000 };
  * @param initial  a save state (lib/save-state.js saveStateOf) the paper is in when shown
  */
 export function saveControl(ctx, id, { getTags, getCollection, getCollectionName = () => null, initial = { state: 'new' }, label = 'paper' }) {
-  const button = el('button', { type: 'button', className: 'primary save', 'aria-label': `Save ${label} to Zotero` });
+  const button = el('button', { type: 'button', className: 'primary save' });
   const line = el('span', { className: 'save-status', role: 'status', 'aria-live': 'polite' });
   let polling = null;
 
@@ -23,6 +23,10 @@ export function saveControl(ctx, id, { getTags, getCollection, getCollectionName
     button.textContent = state.state === 'saving' ? 'Saving…' : DONE.has(state.state) ? 'In Zotero ✓'
       : state.state === 'queued' ? 'Queued…' : state.state === 'failed' ? 'Retry save' : 'Save to Zotero';
     button.classList.toggle('danger', state.state === 'failed');
+    button.classList.toggle('done', DONE.has(state.state));
+    button.classList.toggle('waiting', state.state === 'queued' || state.state === 'saving');
+    // The accessible name starts with the visible text (WCAG 2.5.3), then says which paper.
+    button.setAttribute('aria-label', `${button.textContent}: ${label}`);
     line.className = `save-status ${LEVEL[state.state] ?? ''}`;
     line.textContent = message;
     line.dataset.state = state.state;

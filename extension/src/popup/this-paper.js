@@ -94,7 +94,7 @@ export async function initThisPaper(ctx) {
     el('h2', {}, 'This paper'),
     el('div', { className: 'card-head' },
       el('a', { className: 'card-title', href: paper.abs_url || `https://arxiv.org/abs/${page.id}`, target: '_blank', rel: 'noopener noreferrer' }, title),
-      match ? el('span', { className: 'score', title: `Relevance score ${match.score}`, 'aria-label': `Relevance ${formatScore(match.score)} of 100` }, formatScore(match.score)) : null),
+      match ? el('span', { className: 'score', title: `Relevance score ${match.score} (0-100: ${formatScore(match.score)})` }, el('span', { className: 'sr-only' }, 'Relevance '), formatScore(match.score)) : null),
     el('p', { className: 'authors muted' }, formatAuthors(paper.authors)),
     el('p', { className: `library-flag ${inLibrary ? 'ok' : 'muted'}`, dataset: { inLibrary: String(inLibrary) } },
       inLibrary ? 'In your Zotero library' : 'Not in your Zotero library'),

@@ -1,6 +1,8 @@
 // The core user flow, shared by the Chromium (playwright-core) and Firefox (puppeteer-core) runs.
 // ``driver`` opens pages: openExtensionPage(path, viewport) and openArxivPage(url, viewport),
 // returning page objects with the API both libraries share (evaluate, click, type, screenshot).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { allServerMatches, check, clean, serverGet, until } from './env.mjs';
 
@@ -44,9 +46,14 @@ export async function connect(driver, settings) {
 }
 
 /** Click "Save to Zotero" on a popup card and wait for the outcome; returns {state, message}. */
-export async function saveFromPopup(popup, id) {
+export async function saveFromPopup(popup, id, { keyboard = false } = {}) {
   const card = `#list > li.card[data-id="${id}"]`;
-  await popup.click(`${card} button.save`);
+  if (keyboard) { // focus the paper, then its key: s
+    await popup.focus(`${card} .card-title`);
+    await popup.keyboard.press('s');
+  } else {
+    await popup.click(`${card} button.save`);
+  }
   const state = await until('save result', () => popup.evaluate((s) => {
     const value = document.querySelector(`${s} .save-status`).dataset.state;
     return value && value !== 'saving' ? value : null;
@@ -72,6 +79,24 @@ export async function checkReadable(page, where, selectors = []) {
   return sizes;
 }
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core on a page (or only the given selectors of it, on arXiv's own pages): no serious or
+ * critical violation. Returns the ids of the lesser ones, for the log.
+ */
+export async function checkAccessibility(page, where, include = null) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (selectors) => {
+    const context = selectors ? { include: selectors.map((s) => [s]) } : document;
+    const found = await globalThis.axe.run(context, { resultTypes: ['violations'] });
+    return found.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  }, include);
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `${where}: axe-core found ${JSON.stringify(bad)}`);
+  return violations.map((v) => `${v.id} (${v.impact})`);
+}
+
 export { POPUP, waitFor, text };
 
 export async function runFlow(driver, settings, log = console.error) {
@@ -87,6 +112,7 @@ export async function runFlow(driver, settings, log = console.error) {
   await waitFor(unconfigured, '.state-not_configured button');
   const setupText = clean(await text(unconfigured, '.state-not_configured'));
   check(setupText.includes('paperfeed config show --reveal-token') && !setupText.includes('`'), `setup guidance: ${setupText}`);
+  result.axe = { popup_not_configured: await checkAccessibility(unconfigured, 'popup (not configured)') };
   result.fonts = { popup_unconfigured: await checkReadable(unconfigured, 'popup (not configured)', ['.state p']) };
   await screenshot(unconfigured, 'popup-not-configured');
   await unconfigured.close();
@@ -97,6 +123,7 @@ export async function runFlow(driver, settings, log = console.error) {
   check(/Token accepted/.test(optionsText), `options say the token works: ${optionsText}`);
   check(!optionsText.includes(settings.token), 'the token is never shown back');
   result.fonts.options = await checkReadable(options, 'options', ['label', '.hint', '#result p', 'input']);
+  result.axe.options = await checkAccessibility(options, 'options');
   await screenshot(options, 'options');
 
   const matches = await allServerMatches(settings);
@@ -129,12 +156,36 @@ export async function runFlow(driver, settings, log = console.error) {
   }
   result.suggested = suggested;
   result.fonts.popup = await checkReadable(popup, 'popup list', ['.authors', '.reason', '.meta', 'button.save', '.chip-input', 'select']);
+  result.axe.popup = await checkAccessibility(popup, 'popup list');
   await screenshot(popup, 'popup');
   if (driver.colorScheme) {
     await driver.colorScheme(popup, 'dark');
+    result.axe.popup_dark = await checkAccessibility(popup, 'popup list, dark');
     await screenshot(popup, 'popup-dark');
     await driver.colorScheme(popup, 'light');
   }
+
+  log('popup: keyboard');
+  const focusedCard = () => popup.evaluate(() => document.activeElement?.closest('li.card')?.dataset.id ?? null);
+  await popup.focus('#list > li.card .card-title');
+  check(await focusedCard() === expectedOrder[0].paper.id, 'focus on the first paper');
+  await popup.keyboard.press('j');
+  check(await focusedCard() === expectedOrder[1].paper.id, 'j moves to the next paper');
+  await popup.keyboard.press('ArrowDown');
+  check(await focusedCard() === expectedOrder[2].paper.id, 'ArrowDown moves to the next paper');
+  await popup.keyboard.press('k');
+  await popup.keyboard.press('ArrowUp');
+  check(await focusedCard() === expectedOrder[0].paper.id, 'k and ArrowUp move back');
+  await popup.keyboard.press('/');
+  check(await popup.evaluate(() => document.activeElement?.id) === 'filter', '/ goes to the filter');
+  await popup.keyboard.type('zzzz-no-such-paper');
+  check(await popup.evaluate(() => [...document.querySelectorAll('#list > li.card')].every((c) => c.hidden)), 'the filter hides every card');
+  await popup.keyboard.press('Escape');
+  check(await popup.evaluate(() => document.getElementById('filter').value === '' && [...document.querySelectorAll('#list > li.card')].every((c) => !c.hidden)),
+    'Escape clears the filter');
+  const unnamed = await popup.evaluate(() => [...document.querySelectorAll('button, a, input, select, summary')]
+    .filter((n) => !n.hidden && !(n.getAttribute('aria-label') || n.textContent.trim() || n.labels?.length || n.title)).length);
+  check(unnamed === 0, `every control has an accessible name (${unnamed} without)`);
   await popup.focus('#filter');
   await popup.keyboard.press('Tab');
   const focused = await popup.evaluate(() => document.activeElement?.className);
@@ -161,7 +212,7 @@ export async function runFlow(driver, settings, log = console.error) {
   await popup.type(`${card} .chip-input`, 'paperfeed-e2e');
   await popup.keyboard.press('Enter');
   await waitFor(popup, `${card} .chip[data-tag="paperfeed-e2e"]`);
-  const saved = await saveFromPopup(popup, toSave);
+  const saved = await saveFromPopup(popup, toSave, { keyboard: true });
   check(saved.state === 'saved', `popup save: ${saved.state} (${saved.message})`);
   result.saved.push({ id: toSave, tags: [...(fresh[0].tags ?? []), 'paperfeed-e2e'] });
   const savedDetail = await serverGet(settings, `/api/papers/${encodeURIComponent(toSave)}`);
@@ -202,6 +253,7 @@ export async function runFlow(driver, settings, log = console.error) {
     check(/Not among your ranked matches/.test(absBox.reason), `abs page says it is not a match: ${absBox.reason}`);
   }
   result.abs_page = { match: Boolean(absMatch), ...absBox };
+  result.axe.abs_page = await checkAccessibility(absPage, 'abs page box', ['.paperfeed-abs']);
   await screenshot(absPage, 'arxiv-abs');
   popup = await driver.openExtensionPage(`popup/popup.html?url=${encodeURIComponent(absUrl)}`, POPUP);
   await waitFor(popup, '#this-paper .library-flag');
@@ -293,6 +345,7 @@ export async function runFlow(driver, settings, log = console.error) {
   }
   const olderDay = expectedReal.find((m) => m.paper.id === realMarks.at(-1).id && m.status === 'new') ?? expectedReal.find((m) => m.status === 'new');
   await real.evaluate((id) => document.querySelector(`.paperfeed-mark[data-id="${id}"]`).scrollIntoView({ block: 'center' }), olderDay.paper.id);
+  result.axe.listing_marks = await checkAccessibility(real, 'listing marks', ['.paperfeed-mark']);
   await screenshot(real, 'arxiv-listing-real');
   await real.click(`.paperfeed-mark[data-id="${olderDay.paper.id}"] .paperfeed-save`);
   const realState = await until('real listing save', () => real.evaluate((id) => {
