@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 import time
@@ -56,3 +57,17 @@ def test_extension_chromium_queued_save_turns_into_saved_by_itself(live_paperfee
     assert len(live_paperfeed.items_for(result["id"])) == 1
     publish_screenshots({"chromium-popup-save-queued.png": "extension-popup-save-queued.png",
                          "chromium-popup-save-settled.png": "extension-popup-save-settled.png"})
+
+
+def test_extension_chromium_save_refused_by_zotero_shows_failed_and_retry_works(live_paperfeed: LivePaperfeed) -> None:
+    """Zotero refuses the item once (a per-object 400 in its write answer): the popup says why with
+    a red "Retry save"; the retry, with Zotero answering normally again, saves it."""
+    refused = json.dumps({"successful": {}, "success": {}, "unchanged": {},
+                          "failed": {"0": {"code": 400, "message": "Invalid value for field 'title'"}}})
+    live_paperfeed.zotero.add_fault(200, method="POST", path="/items", count=1, body=refused)
+    result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="failed",
+                     EXPECT_MESSAGE=r"^Failed: .*refused the item: 400", RETRY_EXPECT="saved")
+    assert result["outcome"]["button"] == "Retry save"
+    assert result["retried"]["state"] == "saved" and result["in_library"] is True
+    assert len(live_paperfeed.items_for(result["id"])) == 1
+    publish_screenshots({"chromium-popup-save-failed.png": "extension-popup-save-failed.png"})

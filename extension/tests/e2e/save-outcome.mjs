@@ -29,6 +29,8 @@ try {
       'no red button while queued');
   } else {
     check(outcome.button === 'Retry save', `the button offers a retry (got ${outcome.button})`);
+    check(await popup.evaluate((id) => document.querySelector(`#list > li.card[data-id="${id}"] button.save`).classList.contains('danger'), target.paper.id),
+      'a failed save has the red retry button');
   }
   await popup.screenshot({ path: `${settings.artifacts}/chromium-popup-save-${expectState}.png` });
   let settled = null;
@@ -47,8 +49,14 @@ try {
     if (target.collection?.name) check(line.includes(target.collection.name), `line names the collection ${target.collection.name}: ${line}`);
     await popup.screenshot({ path: `${settings.artifacts}/chromium-popup-save-settled.png` });
   }
+  let retried = null;
+  if (process.env.RETRY_EXPECT) { // the fault is gone: Retry save now saves
+    retried = await saveFromPopup(popup, target.paper.id);
+    check(retried.state === process.env.RETRY_EXPECT, `retry: ${retried.state} (${retried.message})`);
+    check(retried.button === 'In Zotero ✓', `after the retry: ${retried.button}`);
+  }
   const detail = await serverGet(settings, `/api/papers/${encodeURIComponent(target.paper.id)}`);
-  process.stdout.write(`${JSON.stringify({ id: target.paper.id, outcome, settled, in_library: detail.in_library, collection: target.collection ?? null })}\n`);
+  process.stdout.write(`${JSON.stringify({ id: target.paper.id, outcome, settled, retried, in_library: detail.in_library, collection: target.collection ?? null })}\n`);
 } catch (error) {
   console.error(error?.stack ?? error);
   exitCode = 1;
