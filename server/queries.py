@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from sync.models import RankedPaper
+from sync.sample import sample_collections
 from sync.saving.status import save_state
 from sync.store import Store
 
@@ -44,7 +45,9 @@ def library_view(store: Store, ranked: Iterable[RankedPaper], extra_ids: Iterabl
     entries = store.outbox_entries_for(ids) if ids else {}
     names: dict[str, str] = {}
     if any(r.collection for r in ranked) or any(e.collection for e in entries.values()):
-        names = {c.key: c.name for c in store.library_collections()}
+        # The bundled sample library's collections are named too (no Zotero account to name them).
+        names = {c.key: c.name for c in sample_collections()}
+        names.update({c.key: c.name for c in store.library_collections()})
     return LibraryView(item_keys=keys, collection_names=names,
                        saves={aid: save_state(entry, names) for aid, entry in entries.items()})
 
