@@ -33,7 +33,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.merge_slashes = False  # keep "https://arxiv.org/abs/..." ids intact
-    app.extensions["paperfeed"] = Services(config=config, store=store or Store(config.store_path))
+    app.extensions["paperfeed"] = Services(config=config, store=store or Store(config.store_target))
 
     register_error_handlers(app)
     register_blueprints(app)
