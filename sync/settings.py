@@ -130,6 +130,11 @@ SETTINGS: tuple[Setting, ...] = (
             " such as postgresql://paperfeed@/paperfeed?host=/run/postgresql (a lab server; needs the"
             " postgres extra).", secret=True, check=lambda url: None if not url or url.startswith(
                 ("postgresql://", "postgres://")) else "must be empty or a postgresql:// URL"),
+    # a lab server (store.url is PostgreSQL; docs/lab.md)
+    Setting("lab.secret", str, "",
+            "Server secret that encrypts users' Zotero credentials at rest (any long random string; keep it"
+            " out of the database and its backups).", secret=True),
+    Setting("lab.concurrency", int, 4, "Users processed at once by the lab's daily cycle.", minimum=1, maximum=64),
     # reports, delivery and the daily schedule (issue 7)
     Setting("reports.dir", str, "", "Directory the daily reports are written to (empty: <data_dir>/reports)."),
     Setting("reports.formats", list, ["md", "html"], "Report files written by `paperfeed daily` (md, html)."),
