@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from flask import current_app, request
+import threading
+
+from flask import current_app, g, request
 from marshmallow import Schema
 
 from sync.cycle import run_cycle
+from sync.lab import user_config
 from sync.settings import Config
 from sync.store import Store
 
@@ -48,7 +51,31 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions["paperfeed"]
+    """This request's services: the authenticated lab user's, else the server's (single user, admin)."""
+    return g.get("paperfeed_services") or current_app.extensions["paperfeed"]
+
+
+def user_services(user) -> Services:
+    """A lab user's services: their store schema, their config, their own page cache and sync job.
+
+    Built once per user and process, rebuilt when the user's settings or credentials change.
+    """
+    app_services: Services = current_app.extensions["paperfeed"]
+    cache = current_app.extensions.setdefault("paperfeed_users", {})
+    key = (user.id, repr(sorted(user.settings.items())), user.email, user.zotero_sealed)
+    with _users_lock:
+        found = cache.get(user.id)
+        if found is not None and found[0] == key:
+            return found[1]
+    config = user_config(app_services.config, user, user.zotero_sealed)
+    built = Services(config=config, store=app_services.store.for_user(user.id),
+                     cycle_runner=app_services.cycle_runner)
+    with _users_lock:
+        cache[user.id] = (key, built)
+    return built
+
+
+_users_lock = threading.Lock()
 
 
 @cache

@@ -46,6 +46,13 @@ class ConfiguredSchema(Schema):
     zotero = fields.Bool(required=True)
 
 
+class UserHealthSchema(Schema):
+    name = fields.Str(required=True)
+    last_cycle_at = fields.Str(allow_none=True, required=True)
+    problem = fields.Str(required=True, metadata={"description": "what went wrong in the user's last daily cycle"
+                                                                 " ('' when nothing)"})
+
+
 class HealthSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(["ok"]))
     version = fields.Str(required=True)
@@ -54,6 +61,8 @@ class HealthSchema(Schema):
     last_fetch = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_rank = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_sync = fields.Nested(RunInfoSchema, allow_none=True, required=True)
+    users = fields.List(fields.Nested(UserHealthSchema), metadata={
+        "description": "lab server, admin token only: every user's last daily cycle and its problem"})
 
 
 # --- papers -----------------------------------------------------------------------------------

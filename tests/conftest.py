@@ -100,7 +100,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Never read the developer's real config or data dir."""
     monkeypatch.setenv("PAPERFEED_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("PAPERFEED_STORAGE_DATA_DIR", str(tmp_path / "data"))
-    for name in ("PAPERFEED_ZOTERO_API_KEY", "PAPERFEED_SERVER_TOKEN", "PAPERFEED_ZOTERO_LIBRARY_ID"):
+    for name in ("PAPERFEED_ZOTERO_API_KEY", "PAPERFEED_SERVER_TOKEN", "PAPERFEED_ZOTERO_LIBRARY_ID",
+                 "PAPERFEED_STORE_URL", "PAPERFEED_LAB_SECRET"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -26,6 +26,7 @@ class User:
     created_at: str = ""
     last_cycle_at: str | None = None
     last_problem: str = ""
+    zotero_sealed: str = field(default="", repr=False)  # encrypted credentials (sync.lab decrypts)
 
     @property
     def schema(self) -> str:
@@ -35,7 +36,7 @@ class User:
 def _user(row) -> User:
     return User(id=row["id"], name=row["name"], email=row["email"], settings=json.loads(row["settings"]),
                 has_token=bool(row["token_hash"]), has_zotero=bool(row["zotero"]), created_at=row["created_at"],
-                last_cycle_at=row["last_cycle_at"], last_problem=row["last_problem"])
+                last_cycle_at=row["last_cycle_at"], last_problem=row["last_problem"], zotero_sealed=row["zotero"])
 
 
 class UsersMixin:
