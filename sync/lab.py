@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import secrets
+from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, InvalidInputError
@@ -85,4 +86,6 @@ def user_config(config: Config, user, zotero_ciphertext: str = "") -> Config:
                    zotero__library_type=zotero.get("library_type", "user"))
     if user.email and not user.settings.get("email.recipients"):
         changes["email__recipients"] = [user.email]
+    # each user's report files in a folder of their own
+    changes["reports__dir"] = str(Path(config["reports.dir"] or config.data_dir / "reports") / "users" / user.name)
     return config.with_values(**changes)

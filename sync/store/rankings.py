@@ -166,10 +166,18 @@ class RankingsMixin:
             " ORDER BY p.announce_date DESC, p.arxiv_id DESC LIMIT ?", (before.isoformat(), limit + len(excluded)))
         return [paper_from_row(r) for r in rows if r["arxiv_id"] not in excluded][:limit]
 
-    def keyword_hit_papers(self, on: date):
-        """Papers that a keyword watch first found on ``on`` (candidates besides the announcement)."""
+    def keyword_hit_papers(self, on: date, *, keywords: Iterable[str] | None = None):
+        """Papers that a keyword watch first found on ``on`` (candidates besides the announcement).
+
+        ``keywords``: only those watches' hits (a lab user's own watches).
+        """
+        where, params = "", [on.isoformat()]
+        if keywords is not None:
+            wanted = list(keywords) or [""]
+            where = f" AND k.keyword IN ({', '.join('?' * len(wanted))})"
+            params += wanted
         rows = self.query("SELECT DISTINCT p.* FROM keyword_hits k JOIN papers p ON p.arxiv_id = k.arxiv_id"
-                          " WHERE k.first_seen_on = ? ORDER BY p.arxiv_id DESC", (on.isoformat(),))
+                          f" WHERE k.first_seen_on = ?{where} ORDER BY p.arxiv_id DESC", tuple(params))
         return [paper_from_row(r) for r in rows]
 
     def announcement_sources(self, day: date) -> set[str]:

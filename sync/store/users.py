@@ -8,11 +8,15 @@ hashed and Zotero credentials already encrypted: this module never sees a secret
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from ..clock import utc_iso
 from ..errors import InvalidInputError, NotFoundError, StorageError
 from .engine import user_schema
+
+
+_USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,9 @@ class UsersMixin:
                  settings: dict | None = None) -> User:
         self._require_lab()
         name = name.strip()
-        if not name or len(name) > 64 or any(c.isspace() for c in name):
-            raise InvalidInputError(f"user name must be 1-64 characters without spaces (got {name!r})")
+        if not _USER_NAME.match(name):
+            raise InvalidInputError("user name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter"
+                                    f" or digit (got {name!r})")
         with self.transaction() as conn:
             if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise InvalidInputError(f"user {name!r} exists already", details={"user": name})
