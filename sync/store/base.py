@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import StorageError
-from .engine import (PgConnection, advisory_key, database_errors, integrity_errors, is_postgres_url,
+from .engine import (advisory_key, thread_connection, database_errors, integrity_errors, is_postgres_url,
                      redact_url, split_scopes, split_sql, user_schema)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -103,6 +103,10 @@ class StoreBase:
     # connections -----------------------------------------------------------------
     @property
     def conn(self):
+        if self.is_postgres:  # the thread's shared connection, on this store's schema
+            conn = thread_connection(self.url, self.schema)
+            self._local.conn = conn
+            return conn
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -111,8 +115,6 @@ class StoreBase:
         return conn
 
     def _connect(self):
-        if self.is_postgres:
-            return PgConnection(self.url, self.schema)
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
@@ -168,7 +170,7 @@ class StoreBase:
             finally:
                 self._local.depth = 0
 
-    def _pg_transaction(self, conn: PgConnection):
+    def _pg_transaction(self, conn):
         import psycopg
 
         self._local.depth = 1
@@ -255,6 +257,7 @@ class StoreBase:
         except psycopg.Error as exc:
             raise StorageError(f"migrating {self.location} failed: {exc}") from exc
         raw.execute(f"SET search_path TO {self.schema}, public")
+        self.conn.schema = self.schema
 
     def change_marker(self) -> tuple:
         """A value that changes whenever the store's content may have changed.

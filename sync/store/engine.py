@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import threading
 from typing import Any, Iterable, Sequence
 
 from ..errors import StorageError
@@ -174,8 +175,42 @@ class PgConnection:
             cur.executemany(to_pyformat(sql), [tuple(r) for r in rows])
             return cur
 
+    def use_schema(self, schema: str) -> None:
+        """Point this connection at another user's schema (between transactions only)."""
+        if not _SCHEMA_NAME.match(schema):
+            raise StorageError(f"bad schema name {schema!r}")
+        if self.raw.info.transaction_status != 0:
+            raise StorageError("cannot switch user schema inside a transaction")
+        self.raw.execute(f"SET search_path TO {schema}, public")
+        self.schema = schema
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
     def close(self) -> None:
         self.raw.close()
+
+
+_thread_connections = threading.local()
+
+
+def thread_connection(url: str, schema: str) -> PgConnection:
+    """This thread's connection to ``url``, pointed at ``schema``.
+
+    One connection per thread and database, shared by every user's store: a server worker that
+    serves 50 users holds one connection, not 50 (PostgreSQL allows ~100 by default). A store
+    switches the ``search_path`` to its user's schema when it takes the connection.
+    """
+    connections = getattr(_thread_connections, "by_url", None)
+    if connections is None:
+        connections = _thread_connections.by_url = {}
+    conn = connections.get(url)
+    if conn is None or conn.closed:
+        conn = connections[url] = PgConnection(url, schema)
+    elif conn.schema != schema:
+        conn.use_schema(schema)
+    return conn
 
 
 def advisory_key(name: str) -> int:
