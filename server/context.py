@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-
-import threading
 
 from flask import current_app, g, request
 from marshmallow import Schema
@@ -35,6 +34,16 @@ def interactive_config(config: Config) -> Config:
                                  for name, cap in INTERACTIVE_LIMITS.items()})
 
 
+def default_cycle(config: Config, store, *, sample: bool = False, progress=None, **kwargs):
+    """``POST /api/sync``: the admin on a lab server runs the lab's cycle (all users); everyone else
+    their own cycle (a lab user's: fetch of their categories, their pull, rank, report, push)."""
+    from sync.lab_cycle import lab_mode, run_lab_cycle
+
+    if not sample and getattr(store, "user_id", None) is None and lab_mode(store):
+        return run_lab_cycle(config, store)
+    return run_cycle(config, store, sample=sample, progress=progress, **kwargs)
+
+
 @dataclass
 class Services:
     config: Config
@@ -43,7 +52,7 @@ class Services:
     sync_job: SyncJob = field(default_factory=SyncJob)
     openapi: dict | None = None
     responses: ResponseCache = field(default_factory=ResponseCache)
-    cycle_runner: CycleRunner = run_cycle  # tests put a controllable cycle here
+    cycle_runner: CycleRunner = default_cycle  # tests put a controllable cycle here
 
     def __post_init__(self) -> None:
         if self.interactive is None:

@@ -59,6 +59,22 @@ def lab(pg_url, config):
     admin.close()
 
 
+def test_sync_by_the_admin_runs_the_lab_cycle_and_by_a_user_their_own(lab):
+    client, users, _ = lab
+    app = client.application
+    assert client.post("/api/sync", headers=auth(ADMIN), json={}).status_code == 202
+    app.extensions["paperfeed"].sync_job.wait(60)
+    admin_state = client.get("/api/sync", headers=auth(ADMIN)).get_json()
+    assert "fetch (all users): failed" in admin_state["last_outcome"]["message"]  # arXiv is unreachable here
+    message = admin_state["last_outcome"]["message"]
+    assert "alice: problem: zotero pull" in message and "bob: problem: zotero pull" in message  # Zotero too
+    assert client.post("/api/sync", headers=auth(BOB), json={}).status_code == 202
+    app.extensions["paperfeed_users"][users["bob"][0].id][1].sync_job.wait(60)
+    bob_state = client.get("/api/sync", headers=auth(BOB)).get_json()
+    assert bob_state["last_outcome"]["message"].startswith("fetch: failed") and "alice" not in bob_state["last_outcome"]["message"]
+    assert client.get("/api/sync", headers=auth(ALICE)).get_json()["last_outcome"] is None
+
+
 def _ids(body: dict) -> list[str]:
     return [item["paper"]["id"] for item in body["items"]]
 
