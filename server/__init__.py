@@ -14,7 +14,7 @@ from flask_cors import CORS
 from sync.settings import Config
 from sync.store import Store
 
-from .auth import config_stamp, refuse_token_in_url, require_token
+from .auth import bearer_token, config_stamp, refuse_token_in_url, require_token, resolve_token
 from .blueprints import register_blueprints
 from .context import Services
 from .errors import error_response, register_error_handlers
@@ -36,7 +36,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.merge_slashes = False  # keep "https://arxiv.org/abs/..." ids intact
-    app.extensions["paperfeed"] = Services(config=config, store=store or Store(config.store_path))
+    app.extensions["paperfeed"] = Services(config=config, store=store or Store(config.store_target))
 
     register_error_handlers(app)
     register_blueprints(app)
@@ -56,6 +56,8 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     def _authenticate() -> None:
         refuse_token_in_url()
         if request.routing_exception is not None or request.endpoint in PUBLIC_ENDPOINTS:
+            if request.endpoint == "health.health":
+                resolve_token(bearer_token())  # a token there shows that user's (or, admin, all users') state
             return  # let 404/405 answer as such; public routes need no token
         require_token()
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from marshmallow import Schema
 
 from sync.cycle import run_cycle
+from sync.lab import user_config
 from sync.saving.pusher import OutboxPusher
 from sync.settings import Config
 from sync.store import Store
@@ -34,6 +36,16 @@ def interactive_config(config: Config) -> Config:
                                  for name, cap in INTERACTIVE_LIMITS.items()})
 
 
+def default_cycle(config: Config, store, *, sample: bool = False, progress=None, **kwargs):
+    """``POST /api/sync``: the admin on a lab server runs the lab's cycle (all users); everyone else
+    their own cycle (a lab user's: fetch of their categories, their pull, rank, report, push)."""
+    from sync.lab_cycle import lab_mode, run_lab_cycle
+
+    if not sample and getattr(store, "user_id", None) is None and lab_mode(store):
+        return run_lab_cycle(config, store)
+    return run_cycle(config, store, sample=sample, progress=progress, **kwargs)
+
+
 @dataclass
 class Services:
     config: Config
@@ -42,7 +54,7 @@ class Services:
     sync_job: SyncJob = field(default_factory=SyncJob)
     openapi: dict | None = None
     responses: ResponseCache = field(default_factory=ResponseCache)
-    cycle_runner: CycleRunner = run_cycle  # tests put a controllable cycle here
+    cycle_runner: CycleRunner = default_cycle  # tests put a controllable cycle here
     # The one background pusher of this app: `paperfeed serve` starts it; otherwise the first save does.
     pusher: OutboxPusher = None  # type: ignore[assignment]  # set in __post_init__
 
@@ -55,7 +67,31 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions["paperfeed"]
+    """This request's services: the authenticated lab user's, else the server's (single user, admin)."""
+    return g.get("paperfeed_services") or current_app.extensions["paperfeed"]
+
+
+def user_services(user) -> Services:
+    """A lab user's services: their store schema, their config, their own page cache and sync job.
+
+    Built once per user and process, rebuilt when the user's settings or credentials change.
+    """
+    app_services: Services = current_app.extensions["paperfeed"]
+    cache = current_app.extensions.setdefault("paperfeed_users", {})
+    key = (user.id, repr(sorted(user.settings.items())), user.email, user.zotero_sealed)
+    with _users_lock:
+        found = cache.get(user.id)
+        if found is not None and found[0] == key:
+            return found[1]
+    config = user_config(app_services.config, user, user.zotero_sealed)
+    built = Services(config=config, store=app_services.store.for_user(user.id),
+                     cycle_runner=app_services.cycle_runner)
+    with _users_lock:
+        cache[user.id] = (key, built)
+    return built
+
+
+_users_lock = threading.Lock()
 
 
 @cache

@@ -68,6 +68,13 @@ class ConfiguredSchema(Schema):
     zotero = fields.Bool(required=True)
 
 
+class UserHealthSchema(Schema):
+    name = fields.Str(required=True)
+    last_cycle_at = fields.Str(allow_none=True, required=True)
+    problem = fields.Str(required=True, metadata={"description": "what went wrong in the user's last daily cycle"
+                                                                 " ('' when nothing)"})
+
+
 class HealthSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(["ok"]))
     version = fields.Str(required=True)
@@ -79,6 +86,8 @@ class HealthSchema(Schema):
     problems = fields.List(fields.Str(), required=True,
                            metadata={"description": "setup problems to fix (e.g. a config file holding "
                                                     "secrets that other users can read); empty when none"})
+    users = fields.List(fields.Nested(UserHealthSchema), metadata={
+        "description": "lab server, admin token only: every user's last daily cycle and its problem"})
 
 
 # --- papers -----------------------------------------------------------------------------------

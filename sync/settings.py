@@ -168,6 +168,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Recently announced papers the ranker contrasts your library with (0 turns contrast off)."),
     # storage
     Setting("storage.data_dir", str, "", "Directory of the SQLite store and reports (empty: the user data dir)."),
+    Setting("store.url", str, "",
+            "Database of the store: empty for the SQLite file in the data dir (one user), or a PostgreSQL URL"
+            " such as postgresql://paperfeed@/paperfeed?host=/run/postgresql (a lab server; needs the"
+            " postgres extra).", secret=True, check=lambda url: None if not url or url.startswith(
+                ("postgresql://", "postgres://")) else "must be empty or a postgresql:// URL"),
+    # a lab server (store.url is PostgreSQL; docs/lab.md)
+    Setting("lab.secret", str, "",
+            "Server secret that encrypts users' Zotero credentials at rest (any long random string; keep it"
+            " out of the database and its backups).", secret=True),
+    Setting("lab.concurrency", int, 4, "Users processed at once by the lab's daily cycle.", minimum=1, maximum=64),
     # reports, delivery and the daily schedule (issue 7)
     Setting("reports.dir", str, "", "Directory the daily reports are written to (empty: <data_dir>/reports)."),
     Setting("reports.formats", list, ["md", "html"], "Report files written by `paperfeed daily` (md, html)."),
@@ -237,6 +247,11 @@ class Config:
     @property
     def store_path(self) -> Path:
         return self.data_dir / "paperfeed.sqlite3"
+
+    @property
+    def store_target(self) -> Path | str:
+        """What :class:`~sync.store.Store` opens: the PostgreSQL URL if set, else the SQLite file."""
+        return self["store.url"] or self.store_path
 
     @property
     def zotero_configured(self) -> bool:

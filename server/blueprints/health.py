@@ -15,6 +15,7 @@ from sync.store.rankings import RankRun
 
 from .. import schemas as S
 from ..apidoc import Response, operation
+from ..auth import is_admin
 from ..context import services
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,9 @@ def health():
         body["last_fetch"] = fetch_info(store.last_fetch_run())
         body["last_rank"] = rank_info(store.last_rank_run())
         body["last_sync"] = sync_info(store.last_library_sync())
+        if store.is_postgres and is_admin():
+            body["users"] = [{"name": u.name, "last_cycle_at": u.last_cycle_at, "problem": u.last_problem}
+                             for u in store.users()]
     except Exception:  # noqa: BLE001 - health must answer even when a table is broken
         log.exception("health: reading run records failed")
         body["store"] = "error"

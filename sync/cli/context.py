@@ -35,7 +35,7 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.config.store_path)
+            self._store = Store(self.config.store_target)
         return self._store
 
 
