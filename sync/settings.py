@@ -204,6 +204,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule.library_sync_minutes", int, 180, "Minutes between Zotero library syncs in `paperfeed serve`."),
 )
 
+# Settings that no longer exist, with what to write instead (a clear error, not "unknown setting").
+REPLACED = {"zotero.pdf_attachment": 'use zotero.pdf = "link" (was true), "none" (was false) or "file"'}
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -278,6 +280,9 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
                 raise ConfigError(f"{path}: top-level key {section!r} must be a [section]")
             for key, value in table.items():
                 name = f"{section}.{key}"
+                if name in REPLACED:
+                    raise ConfigError(f"{path}: setting {name!r} was replaced: {REPLACED[name]}",
+                                      details={"setting": name})
                 if name not in SETTINGS_BY_NAME:
                     raise ConfigError(f"{path}: unknown setting {name!r}", details={"setting": name})
                 values[name] = _coerce(SETTINGS_BY_NAME[name], value, origin=str(path))

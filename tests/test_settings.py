@@ -60,3 +60,13 @@ def test_rendered_config_is_valid_toml_listing_every_setting(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text(text)
     assert load_config(path, environ={})["server.token"] == "tok"
+
+
+def test_replaced_setting_says_what_to_write_instead(tmp_path):
+    from sync.errors import ConfigError
+    from sync.settings import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text("[zotero]\npdf_attachment = false\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match='zotero.pdf = "link"'):
+        load_config(path)
