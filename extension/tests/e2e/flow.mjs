@@ -39,6 +39,7 @@ export async function connect(driver, settings) {
   await waitFor(options, 'body[data-ready="true"]');
   await setField(options, '#server-url', settings.serverUrl);
   await setField(options, '#token', settings.token);
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('connection result', () => options.evaluate(() => ['true', 'false'].includes(document.querySelector('#result')?.dataset.ok)));
   const ok = await options.evaluate(() => document.querySelector('#result').dataset.ok) === 'true';
@@ -358,6 +359,7 @@ export async function runFlow(driver, settings, log = console.error) {
 
   log('server stopped: the popup says how to start it');
   await setField(options, '#server-url', `http://127.0.0.1:${settings.closedPort}`);
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('failed connection result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   check(/paperfeed serve/.test(await text(options, '#result')), 'options explain how to start the server');
@@ -373,6 +375,7 @@ export async function runFlow(driver, settings, log = console.error) {
 
   log('a port the browser blocks as unsafe is not called "refused"');
   await setField(options, '#server-url', 'http://127.0.0.1:6000');
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('blocked port result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   check((await options.evaluate(() => document.querySelector('#result').dataset.reason)) === 'blocked_port', 'options: blocked port');
@@ -386,6 +389,7 @@ export async function runFlow(driver, settings, log = console.error) {
   log('a wrong token: the bad-token screen, with the command that prints the right one');
   await setField(options, '#server-url', settings.serverUrl);
   await setField(options, '#token', 'not-the-token');
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('refused token result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
