@@ -357,6 +357,15 @@ export async function runFlow(driver, settings, log = console.error) {
   result.real_listing = { entries: realEntries, marks: realMarks.length, saved: olderDay.paper.id, dismissed: dismissedReal[0] };
   await real.close();
 
+  log('a month listing (/list/astro-ph/2024-11): every weekday of the month is asked for');
+  const month = await driver.openArxivPage('https://arxiv.org/list/astro-ph/2024-11', WIDE);
+  await until('month listing marks', () => month.evaluate(() => document.documentElement.dataset.paperfeedMarked), { timeout: 30000 });
+  const monthDays = (await month.evaluate(() => document.documentElement.dataset.paperfeedDays)).split(',');
+  check(monthDays.length === 21 && monthDays.includes('2024-11-20') && monthDays.includes('2024-11-22'), `weekdays of Nov 2024: ${monthDays}`);
+  const monthMarks = await month.evaluate(() => document.querySelectorAll('.paperfeed-mark').length);
+  check(monthMarks === realMarks.length, `the month page marks the same papers (${monthMarks})`);
+  await month.close();
+
   log('server stopped: the popup says how to start it');
   await setField(options, '#server-url', `http://127.0.0.1:${settings.closedPort}`);
   await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
