@@ -39,6 +39,7 @@ export async function connect(driver, settings) {
   await waitFor(options, 'body[data-ready="true"]');
   await setField(options, '#server-url', settings.serverUrl);
   await setField(options, '#token', settings.token);
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('connection result', () => options.evaluate(() => ['true', 'false'].includes(document.querySelector('#result')?.dataset.ok)));
   const ok = await options.evaluate(() => document.querySelector('#result').dataset.ok) === 'true';
@@ -356,8 +357,18 @@ export async function runFlow(driver, settings, log = console.error) {
   result.real_listing = { entries: realEntries, marks: realMarks.length, saved: olderDay.paper.id, dismissed: dismissedReal[0] };
   await real.close();
 
+  log('a month listing (/list/astro-ph/2024-11): every weekday of the month is asked for');
+  const month = await driver.openArxivPage('https://arxiv.org/list/astro-ph/2024-11', WIDE);
+  await until('month listing marks', () => month.evaluate(() => document.documentElement.dataset.paperfeedMarked), { timeout: 30000 });
+  const monthDays = (await month.evaluate(() => document.documentElement.dataset.paperfeedDays)).split(',');
+  check(monthDays.length === 21 && monthDays.includes('2024-11-20') && monthDays.includes('2024-11-22'), `weekdays of Nov 2024: ${monthDays}`);
+  const monthMarks = await month.evaluate(() => document.querySelectorAll('.paperfeed-mark').length);
+  check(monthMarks === realMarks.length, `the month page marks the same papers (${monthMarks})`);
+  await month.close();
+
   log('server stopped: the popup says how to start it');
   await setField(options, '#server-url', `http://127.0.0.1:${settings.closedPort}`);
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('failed connection result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   check(/paperfeed serve/.test(await text(options, '#result')), 'options explain how to start the server');
@@ -373,6 +384,7 @@ export async function runFlow(driver, settings, log = console.error) {
 
   log('a port the browser blocks as unsafe is not called "refused"');
   await setField(options, '#server-url', 'http://127.0.0.1:6000');
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('blocked port result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   check((await options.evaluate(() => document.querySelector('#result').dataset.reason)) === 'blocked_port', 'options: blocked port');
@@ -386,6 +398,7 @@ export async function runFlow(driver, settings, log = console.error) {
   log('a wrong token: the bad-token screen, with the command that prints the right one');
   await setField(options, '#server-url', settings.serverUrl);
   await setField(options, '#token', 'not-the-token');
+  await options.evaluate(() => { document.querySelector('#result').dataset.ok = ''; }); // no stale answer
   await options.click('#save');
   await until('refused token result', () => options.evaluate(() => document.querySelector('#result')?.dataset.ok === 'false'));
   popup = await driver.openExtensionPage('popup/popup.html?url=about%3Ablank', POPUP);
