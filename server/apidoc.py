@@ -39,6 +39,7 @@ class Operation:
 
 _ERRORS_ALWAYS = {400: "invalid input", 500: "unexpected server error"}
 _ERRORS_AUTH = {401: "missing or wrong token", 503: "no token configured / dependency unavailable"}
+_ERRORS_BODY = {413: "request body over server.max_body_bytes"}
 
 
 def operation(summary: str, *, responses: dict[int, Response], query: type[Schema] | None = None,
@@ -110,6 +111,8 @@ def _operation_dict(op: Operation, arguments: set[str]) -> dict[str, Any]:
     errors = dict(_ERRORS_ALWAYS)
     if op.auth:
         errors.update(_ERRORS_AUTH)
+    if op.body is not None:
+        errors.update(_ERRORS_BODY)
     for status, description in errors.items():
         result["responses"].setdefault(str(status), {
             "description": description,

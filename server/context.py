@@ -112,9 +112,10 @@ def load_query(schema: type[Schema]) -> dict[str, Any]:
 
 
 def load_body(schema: type[Schema]) -> dict[str, Any]:
-    """Validated JSON body; an empty body means ``{}`` (every field of our bodies is optional)."""
+    """Validated JSON body; an empty body means ``{}`` (every field of our bodies is optional).
+    A body of only blanks is not JSON (400), as the OpenAPI document says."""
     raw = request.get_data(cache=True)
-    if not raw.strip():
+    if not raw:
         data: Any = {}
     else:
         try:

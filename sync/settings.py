@@ -149,7 +149,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.extension_ids", list, [],
             "Ids of other copies of the paperfeed extension allowed to call the API: a self-built Chrome"
             " copy's 32-letter id, or a Firefox copy's internal UUID (about:debugging).", check=_extension_ids),
-    Setting("server.max_body_bytes", int, 65536, "Largest request body the API accepts (bytes)."),
+    Setting("server.max_body_bytes", int, 524288,
+            "Largest request body the API accepts (bytes); the default fits the largest valid save"
+            " (a 20,000-character note and 50 tags, every character JSON-escaped).", minimum=1024),
     Setting("server.threads", int, 6, "Worker threads of `paperfeed serve` (waitress).", minimum=1, maximum=64),
     # ranking (issue 3; see docs/ranking.md)
     Setting("ranking.backend", str, "hybrid",

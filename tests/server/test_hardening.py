@@ -402,3 +402,11 @@ def test_encoded_surrogates_and_nul_in_urls_are_4xx(url, target):
                                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
     assert 400 <= status < 500, (status, body[:300])
     assert headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("body", [b"\t", b" ", b"\r\n"])
+def test_body_of_only_blanks_is_not_json(url, body):
+    response = requests.post(f"{url}/api/sync", data=body, headers={**AUTH, "Content-Type": "application/json"},
+                             timeout=10)
+    assert_json_error(response, 400, "invalid_json")
+    assert requests.post(f"{url}/api/sync", headers=AUTH, timeout=10).status_code == 202  # no body: {}
