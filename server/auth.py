@@ -16,7 +16,7 @@ import hmac
 
 from flask import current_app, g, request
 
-from sync.lab import hash_token
+from sync.lab import feed_token_user_id, hash_token, user_feed_token
 
 from .errors import ApiError
 
@@ -79,11 +79,18 @@ def refuse_token_in_url() -> None:
     """401 when the API token appears anywhere in the query string: URLs end up in logs, history
     and feed readers' sync services. (Feed readers get the read-only feed token instead.)"""
     expected: str = current_app.config["PAPERFEED_TOKEN"]
-    if not expected:
+    lab = current_app.extensions["paperfeed"].store.is_postgres
+    if not expected and not lab:
         return
     wanted = expected.encode("utf-8")
+
+    def is_api_token(text: str) -> bool:
+        if expected and hmac.compare_digest(text.encode("utf-8"), wanted):
+            return True
+        return lab and len(text) >= 16 and _lab_user(text) is not None
+
     for key, value in request.args.items(multi=True):
-        if hmac.compare_digest(value.encode("utf-8"), wanted) or hmac.compare_digest(key.encode("utf-8"), wanted):
+        if is_api_token(value) or is_api_token(key):
             raise ApiError(401, "token_in_url",
                            "the API token must never be in a URL (it ends up in logs): send it as "
                            "`Authorization: Bearer <token>`; feed readers use the feed token "
@@ -114,10 +121,31 @@ def _current_feed_token() -> str:
     return current_app.config["PAPERFEED_FEED_TOKEN"]
 
 
+def _lab_feed_user(presented: str):
+    """The lab user whose feed token this is (the request then runs as them), or None."""
+    app_services = current_app.extensions["paperfeed"]
+    user_id = feed_token_user_id(presented)
+    if user_id is None or not app_services.store.is_postgres or not app_services.config["lab.secret"]:
+        return None
+    user = app_services.store.user_by_id(user_id)
+    token_hash = app_services.store.user_token_hash(user_id) if user is not None else None
+    if not token_hash:
+        return None
+    expected = user_feed_token(app_services.config, user_id, token_hash)
+    return user if hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")) else None
+
+
 def check_feed_token(presented: str) -> None:
-    """The read-only feed token of ``?token=`` (``server.feed_token``)."""
+    """The read-only feed token of ``?token=``: ``server.feed_token``, or a lab user's own."""
+    user = _lab_feed_user(presented)
+    if user is not None:
+        from .context import user_services
+
+        g.paperfeed_role = "feed"
+        g.paperfeed_services = user_services(user)
+        return
     expected = _current_feed_token()
-    if not expected:
+    if not expected and feed_token_user_id(presented) is None:
         raise ApiError(503, "feed_token_not_configured",
                        "no feed token configured: run `paperfeed feed-token --rotate`")
     if not hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):

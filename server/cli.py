@@ -9,6 +9,7 @@ import click
 
 from sync.cli import cli, pass_app, run_command
 from sync.cli.context import AppContext
+from sync.cli.lab_cmds import users
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,26 @@ def feed_token(app: AppContext, rotate: bool) -> None:
         if not token:
             raise ConfigError("no feed token configured: create one with `paperfeed feed-token --rotate`")
     click.echo(f"{public_url(config)}/feed.atom?token={token}")
+
+
+@users.command("feed-token")
+@click.argument("name")
+@pass_app
+@run_command
+def users_feed_token(app: AppContext, name: str) -> None:
+    """Print a lab user's Atom feed URL with their read-only feed token (rotating their API token
+    with `paperfeed users token NAME --rotate` revokes it)."""
+    from server.hosts import public_url
+    from sync.errors import ConfigError
+    from sync.lab import user_feed_token
+
+    if not app.config["store.url"]:
+        raise ConfigError("users exist on a lab server only: set store.url to a PostgreSQL database (docs/lab.md)")
+    user = app.store.user(name)
+    token_hash = app.store.user_token_hash(user.id)
+    if not token_hash:
+        raise ConfigError(f"{name} has no API token yet: make one with `paperfeed users token {name} --rotate`")
+    click.echo(f"{public_url(app.config)}/feed.atom?token={user_feed_token(app.config, user.id, token_hash)}")
 
 
 def _is_loopback(host: str) -> bool:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ PER_USER_SETTINGS: tuple[str, ...] = (
     "arxiv.categories", "arxiv.keywords", "arxiv.include_cross_lists",
     "ranking.backend", "ranking.threshold", "ranking.max_results", "ranking.include_keywords",
     "ranking.exclude_keywords", "ranking.favourite_authors",
-    "zotero.marker_tag", "zotero.default_collection", "zotero.pdf_attachment",
+    "zotero.marker_tag", "zotero.default_collection", "zotero.pdf",
     "reports.max_papers", "email.recipients",
 )
 
@@ -35,6 +37,28 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+_FEED_TOKEN = re.compile(r"u(\d{1,18})\.([0-9a-f]{40})")
+
+
+def user_feed_token(config: Config, user_id: int, token_hash: str) -> str:
+    """A lab user's read-only feed token: ``u<id>.<HMAC of the id and their API token's hash>``.
+
+    It reads the user's Atom feed and nothing else; it is never the API token (URLs end up in
+    logs), and rotating the user's API token (``paperfeed users token NAME --rotate``) revokes it.
+    """
+    secret = config["lab.secret"]
+    if not secret:
+        raise ConfigError("lab users' feed URLs need the server secret: set lab.secret")
+    mac = hmac.new(secret.encode("utf-8"), f"feed:{user_id}:{token_hash}".encode("utf-8"), hashlib.sha256)
+    return f"u{user_id}.{mac.hexdigest()[:40]}"
+
+
+def feed_token_user_id(presented: str) -> int | None:
+    """The user id a lab feed token names (not yet checked), or None when it is not one."""
+    match = _FEED_TOKEN.fullmatch(presented)
+    return int(match.group(1)) if match else None
 
 
 def _fernet(config: Config):

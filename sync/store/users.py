@@ -81,6 +81,12 @@ class UsersMixin:
         rows = self.query("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(rows[0]) if rows else None
 
+    def user_token_hash(self, user_id: int) -> str | None:
+        """The stored hash of a user's API token (None when they have none)."""
+        self._require_lab()
+        rows = self.query("SELECT token_hash FROM users WHERE id = ?", (user_id,))
+        return rows[0]["token_hash"] if rows else None
+
     def user_by_token_hash(self, token_hash: str) -> User | None:
         if not self.is_postgres:
             return None

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from server import create_app
-from sync.lab import encrypt_zotero, hash_token
+from sync.lab import encrypt_zotero, hash_token, user_feed_token
 from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, LibraryCollection, LibraryItem
 from sync.store import Store
 from sync.store.rankings import RankingRow
@@ -152,7 +152,11 @@ def test_reports_feeds_bibtex_and_sync_state_are_per_user(lab):
     report_b = client.get("/api/report", headers=auth(BOB)).get_data(as_text=True)
     assert users["alice"][2][0].title in report_a and users["bob"][2][0].title not in report_a
     assert users["bob"][2][0].title in report_b and users["alice"][2][0].title not in report_b
-    feed_a = client.get(f"/feed.atom?token={ALICE}").get_data(as_text=True)
+    assert client.get(f"/feed.atom?token={ALICE}").get_json()["error"]["code"] == "token_in_url"
+    alice = users["alice"][0]
+    alice_feed = user_feed_token(client.application.extensions["paperfeed"].config, alice.id, hash_token(ALICE))
+    assert client.get(f"/feed.atom?token={alice_feed[:-1]}0").status_code == 401  # a forged one
+    feed_a = client.get(f"/feed.atom?token={alice_feed}").get_data(as_text=True)
     feed_b = client.get("/feed.atom", headers=auth(BOB)).get_data(as_text=True)
     assert users["alice"][2][0].arxiv_id in feed_a and users["bob"][2][0].arxiv_id not in feed_a
     assert users["bob"][2][0].arxiv_id in feed_b and users["alice"][2][0].arxiv_id not in feed_b
@@ -183,3 +187,17 @@ def test_tokens_wrong_rotated_and_admin(lab):
     store.set_user_token_hash("alice", hash_token("alice-new-token-0123456789abc"))
     assert client.get("/api/papers", headers=auth(ALICE)).status_code == 401
     assert client.get("/api/papers", headers=auth("alice-new-token-0123456789abc")).status_code == 200
+
+
+def test_a_users_feed_token_reads_only_their_feed_and_dies_with_their_api_token(lab):
+    client, users, _ = lab
+    config = client.application.extensions["paperfeed"].config
+    bob = users["bob"][0]
+    bob_feed = user_feed_token(config, bob.id, hash_token(BOB))
+    feed = client.get(f"/feed.atom?token={bob_feed}")
+    assert feed.status_code == 200 and users["bob"][2][0].arxiv_id in feed.get_data(as_text=True)
+    # the feed token is read-only: it is no API token
+    assert client.get("/api/papers", headers=auth(bob_feed)).status_code == 401
+    # rotating Bob's API token revokes his feed URL
+    client.application.extensions["paperfeed"].store.set_user_token_hash("bob", hash_token("a-new-token-" + "x" * 32))
+    assert client.get(f"/feed.atom?token={bob_feed}").status_code == 401
