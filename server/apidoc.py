@@ -39,6 +39,7 @@ class Operation:
 
 _ERRORS_ALWAYS = {400: "invalid input", 500: "unexpected server error"}
 _ERRORS_AUTH = {401: "missing or wrong token", 503: "no token configured / dependency unavailable"}
+_ERRORS_BODY = {413: "request body over server.max_body_bytes"}
 
 
 def operation(summary: str, *, responses: dict[int, Response], query: type[Schema] | None = None,
@@ -86,7 +87,10 @@ def _operation_dict(op: Operation, arguments: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {"summary": op.summary, "tags": list(op.tags), "responses": {}}
     params: list[dict[str, Any]] = []
     for name in sorted(arguments):
-        params.append({"in": "path", "name": name, "required": True, "schema": {"type": "string"},
+        schema: dict[str, Any] = {"type": "string"}
+        if name == "paper_id":
+            schema["pattern"] = S.PAPER_ID_PATTERN
+        params.append({"in": "path", "name": name, "required": True, "schema": schema,
                        "description": op.path_params.get(name, "")})
     if op.query is not None:
         params.append({"in": "query", "schema": op.query})
@@ -107,6 +111,8 @@ def _operation_dict(op: Operation, arguments: set[str]) -> dict[str, Any]:
     errors = dict(_ERRORS_ALWAYS)
     if op.auth:
         errors.update(_ERRORS_AUTH)
+    if op.body is not None:
+        errors.update(_ERRORS_BODY)
     for status, description in errors.items():
         result["responses"].setdefault(str(status), {
             "description": description,

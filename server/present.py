@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from sync.models import Paper, RankedPaper
+from sync.saving.status import SaveState
 
 ABS_URL = "https://arxiv.org/abs/{}"
 PDF_URL = "https://arxiv.org/pdf/{}"
@@ -47,9 +48,23 @@ class LibraryView:
 
     item_keys: Mapping[str, str]  # arxiv id -> Zotero item key
     collection_names: Mapping[str, str]  # collection key -> name
+    saves: Mapping[str, SaveState] = None  # type: ignore[assignment]  # arxiv id -> save record
 
     def item_key(self, arxiv_id: str) -> str | None:
         return self.item_keys.get(arxiv_id)
+
+    def save(self, arxiv_id: str) -> dict[str, Any] | None:
+        state = (self.saves or {}).get(arxiv_id)
+        return save_json(state) if state is not None else None
+
+
+def save_json(state: SaveState) -> dict[str, Any]:
+    """A paper's save record: queued until the push lands, then saved (with the item key) or failed."""
+    collection = None
+    if state.collection_name or state.collection_key:
+        collection = {"key": state.collection_key, "name": state.collection_name or state.collection_key}
+    return {"state": state.state, "item_key": state.item_key, "tags": list(state.tags), "collection": collection,
+            "message": state.message, "updated": state.updated}
 
 
 def display_status(feedback: str, in_library: bool) -> str:
@@ -78,6 +93,7 @@ def match_json(ranked: RankedPaper, library: LibraryView) -> dict[str, Any]:
         "status": display_status(ranked.status, item_key is not None),
         "item_key": item_key,
         "rank": ranked.rank,
+        "save": library.save(ranked.paper.arxiv_id),
     }
 
 

@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any, Iterable
 
 from sync.models import RankedPaper
+from sync.sample import sample_collections
+from sync.saving.status import save_state
 from sync.store import Store
 
 from .present import LibraryView, matches_json
@@ -33,16 +35,21 @@ def all_ranked(store: Store, day: date, *, min_score: float | None = None,
 def library_view(store: Store, ranked: Iterable[RankedPaper], extra_ids: Iterable[str] = ()) -> LibraryView:
     """Zotero item keys of the given papers, and the names of the collections they suggest.
 
-    Two queries whatever the page size: one ``library_match`` for every id, and the
-    collection names only when some paper suggests a collection.
+    Three queries whatever the page size: one ``library_match`` and one outbox lookup (the
+    save records) for every id, and the collection names only when some paper suggests a
+    collection or was saved into one.
     """
     ranked = list(ranked)
     ids = list(dict.fromkeys([*extra_ids, *(r.paper.arxiv_id for r in ranked)]))
     keys = store.library_match(ids) if ids else {}
+    entries = store.outbox_entries_for(ids) if ids else {}
     names: dict[str, str] = {}
-    if any(r.collection for r in ranked):
-        names = {c.key: c.name for c in store.library_collections()}
-    return LibraryView(item_keys=keys, collection_names=names)
+    if any(r.collection for r in ranked) or any(e.collection for e in entries.values()):
+        # The bundled sample library's collections are named too (no Zotero account to name them).
+        names = {c.key: c.name for c in sample_collections()}
+        names.update({c.key: c.name for c in store.library_collections()})
+    return LibraryView(item_keys=keys, collection_names=names,
+                       saves={aid: save_state(entry, names) for aid, entry in entries.items()})
 
 
 def matches_page(store: Store, day: date, *, min_score: float | None, status: str | None, limit: int,

@@ -19,6 +19,28 @@ MAX_LIMIT = 500
 MAX_TAG_LENGTH = 255  # Zotero's limit; the popup's chips allow the same
 
 
+# The forms of a paper id the OpenAPI document promises (the server takes more: URLs, DOIs, oai:
+# ids; see ID_HELP): new-style ids from 0704.0001 (four digits to 1412, five from 1501), old-style
+# ids of the known archives, an optional version and ``arXiv:`` prefix, surrounding blanks.
+_NEW_ID = (r"(?:07(?:0[4-9]|1[0-2])|0[89](?:0[1-9]|1[0-2])|1[0-4](?:0[1-9]|1[0-2]))\.[0-9]{4}"
+           r"|(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.[0-9]{5}")
+_OLD_ID = r"(?:hep-th|hep-ph|hep-lat|hep-ex|gr-qc|astro-ph|cond-mat|quant-ph|math|nucl-th|physics|cs)" \
+          r"/[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3}"
+PAPER_ID_PATTERN = rf"^\s*(?:[aA][rR][xX][iI][vV]:)?(?:{_NEW_ID}|{_OLD_ID})(?:v[1-9][0-9]{{0,3}})?\s*$"
+
+
+class StrictBool(fields.Boolean):
+    """A JSON ``true``/``false`` only (marshmallow's Boolean also takes 0, 1, "yes", "on", ...);
+    in a query string, the words ``true``/``false``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if self.metadata.get("query") and isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        raise self.make_error("invalid")
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -46,6 +68,13 @@ class ConfiguredSchema(Schema):
     zotero = fields.Bool(required=True)
 
 
+class UserHealthSchema(Schema):
+    name = fields.Str(required=True)
+    last_cycle_at = fields.Str(allow_none=True, required=True)
+    problem = fields.Str(required=True, metadata={"description": "what went wrong in the user's last daily cycle"
+                                                                 " ('' when nothing)"})
+
+
 class HealthSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(["ok"]))
     version = fields.Str(required=True)
@@ -54,6 +83,11 @@ class HealthSchema(Schema):
     last_fetch = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_rank = fields.Nested(RunInfoSchema, allow_none=True, required=True)
     last_sync = fields.Nested(RunInfoSchema, allow_none=True, required=True)
+    problems = fields.List(fields.Str(), required=True,
+                           metadata={"description": "setup problems to fix (e.g. a config file holding "
+                                                    "secrets that other users can read); empty when none"})
+    users = fields.List(fields.Nested(UserHealthSchema), metadata={
+        "description": "lab server, admin token only: every user's last daily cycle and its problem"})
 
 
 # --- papers -----------------------------------------------------------------------------------
@@ -81,6 +115,19 @@ class CollectionRefSchema(Schema):
     name = fields.Str(required=True)
 
 
+SAVE_STATES = ("queued", "saved", "failed")
+
+
+class SaveStateSchema(Schema):
+    state = fields.Str(required=True, validate=validate.OneOf(SAVE_STATES),
+                       metadata={"description": "queued: waiting in the outbox (poll the paper); saved; failed"})
+    item_key = fields.Str(allow_none=True, required=True, metadata={"description": "Zotero item key once saved"})
+    tags = fields.List(fields.Str(), required=True)
+    collection = fields.Nested(CollectionRefSchema, allow_none=True, required=True)
+    message = fields.Str(required=True)
+    updated = fields.Str(required=True, metadata={"description": "ISO 8601 UTC time of the last change"})
+
+
 class MatchSchema(Schema):
     paper = fields.Nested(PaperSchema, required=True)
     score = fields.Float(required=True)
@@ -90,6 +137,8 @@ class MatchSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(PAPER_STATUSES))
     item_key = fields.Str(allow_none=True, required=True)
     rank = fields.Int(required=True)
+    save = fields.Nested(SaveStateSchema, allow_none=True, required=True,
+                         metadata={"description": "the paper's save record; null when never saved"})
 
 
 class PapersQuerySchema(_Strict):
@@ -116,6 +165,8 @@ class PaperDetailSchema(Schema):
     item_key = fields.Str(allow_none=True, required=True)
     status = fields.Str(required=True, validate=validate.OneOf(PAPER_STATUSES))
     match = fields.Nested(MatchSchema, allow_none=True, required=True)
+    save = fields.Nested(SaveStateSchema, allow_none=True, required=True,
+                         metadata={"description": "the paper's save record; null when never saved"})
     bibtex = fields.Str(required=True)
     related = fields.List(fields.Nested(MatchSchema), required=True)
 
@@ -126,7 +177,7 @@ class SaveRequestSchema(_Strict):
                        validate=validate.Length(max=50),
                        metadata={"description": "the item's tags as the user left them; omit or null: the "
                                                 "suggested tags (the marker tag is always added)"})
-    collection = fields.Str(allow_none=True, validate=validate.Length(min=1, max=300),
+    collection = fields.Str(allow_none=True, validate=validate.Length(min=1, max=MAX_TAG_LENGTH),
                             metadata={"description": "collection key or name; null: no collection; omitted: "
                                                      "the suggested collection (else zotero.default_collection)"})
     note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
@@ -136,6 +187,7 @@ class SaveResultSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(SAVE_STATUSES))
     item_key = fields.Str(allow_none=True, required=True)
     message = fields.Str(required=True)
+    save = fields.Nested(SaveStateSchema, allow_none=True, required=True)
 
 
 class FeedbackResultSchema(Schema):
@@ -164,7 +216,7 @@ class TagListSchema(Schema):
 
 # --- sync -------------------------------------------------------------------------------------
 class SyncRequestSchema(_Strict):
-    sample = fields.Bool(load_default=False, metadata={"description": "run on the bundled sample data"})
+    sample = StrictBool(load_default=False, metadata={"description": "run on the bundled sample data"})
 
 
 class SyncOutcomeSchema(Schema):
@@ -185,8 +237,9 @@ class SyncStateSchema(Schema):
 class ReportQuerySchema(_Strict):
     date = fields.Date()
     format = fields.Str(load_default="md", validate=validate.OneOf(("md", "html")))
-    week = fields.Bool(load_default=False, metadata={"description": "weekly digest ending at `date`"})
+    week = StrictBool(load_default=False, metadata={"description": "weekly digest ending at `date`", "query": True})
 
 
 class FeedQuerySchema(_Strict):
-    token = fields.Str(metadata={"description": "the server token, for feed readers that cannot send headers"})
+    token = fields.Str(metadata={"description": "the read-only feed token (`paperfeed feed-token`), for feed "
+                                                "readers that cannot send headers; never the API token"})

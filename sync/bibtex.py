@@ -14,9 +14,10 @@ arXiv's "Export BibTeX citation" gives::
 
 We write the same fields (plus ``doi`` for a paper with a journal DOI). Text is
 escaped for LaTeX outside ``$...$`` math: ``& % # _`` and unbalanced braces
-would break a document. Citation keys are ``<first author's last name><year>
-<first two significant title words>``; :func:`citation_key_candidates` lists the
-fallbacks the store picks from so keys stay stable and collision-free.
+would break a document. Citation keys are arXiv's: ``<first author's surname><year>
+<first four significant title words>``, joined, hyphens removed
+(``devlin2019bertpretrainingdeepbidirectional``); :func:`citation_key_candidates` lists
+the fallbacks the store picks from so keys stay stable and collision-free.
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ import unicodedata
 from .models import Paper
 from .zotero.names import split_name
 
-_STOPWORDS = frozenset("""a an and are as at be by can do does for from has have how in into is it its
-its of on or our the their this to towards toward via vs we what when where which who why with without
-all you your not new using use based""".split())
+# arXiv's export drops function words and keeps content words: "Attention Is All You Need" ->
+# "attentionneed" (is, all, you dropped); "Language Models are Few-Shot Learners" -> are dropped;
+# "Did Aristotle Use a Laptop?" keeps "did" and "use"; "The Llama 3 Herd of Models" keeps "3".
+# So: articles, prepositions, conjunctions, forms of "to be", pronouns and "all"; not verbs.
+_STOPWORDS = frozenset("""a an the of and or nor but are is am was were be been being with without
+all you your yours we our ours it its they their them he she his her i me my this that these those
+for in on at to by from as into onto via per vs versus over under than then so if""".split())
+TITLE_WORDS = 4  # arXiv's keys carry the first four significant title words
 _MATH = re.compile(r"(\$\$.+?\$\$|\$.+?\$)", re.DOTALL)
 _SPECIALS = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
              "^": r"\textasciicircum{}"}
@@ -57,9 +63,10 @@ def _year(paper: Paper) -> str:
 def base_citation_key(paper: Paper) -> str:
     author = _fold(split_name(paper.authors[0]).get("lastName") or split_name(paper.authors[0]).get("name", "")) \
         if paper.authors else ""
-    words = [w for w in (_fold(w) for w in re.split(r"[\s\-/:]+", re.sub(r"\$.*?\$", " ", paper.title)))
-             if w and w not in _STOPWORDS]
-    key = f"{author or 'anonymous'}{_year(paper)}{''.join(words[:2])}"
+    title = re.sub(r"\$.*?\$", " ", paper.title)
+    title = re.sub(r"(?<=\w)[-\u2010\u2011](?=\w)", "", title)  # hyphens removed: "Few-Shot" -> "fewshot"
+    words = [w for w in (_fold(w) for w in re.split(r"[\s/:]+", title)) if w and w not in _STOPWORDS]
+    key = f"{author or 'anonymous'}{_year(paper)}{''.join(words[:TITLE_WORDS])}"
     return key or _fold(paper.arxiv_id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,32 @@ def write_config(path: Path, overrides: dict[str, Any], *, force: bool = False) 
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the server token
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(render_config(overrides))
+    os.replace(tmp, path)
+
+
+def set_in_config_file(path: Path, name: str, value: Any) -> None:
+    """Set one setting in an existing config file, keeping every other line (and its mode 600)."""
+    section, key = name.split(".", 1)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found (create it with `paperfeed init`)") from None
+    assignment = f"{key} = {_toml_value(value)}"
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"[{section}]"), None)
+    if start is None:
+        lines += ["", f"[{section}]", assignment]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+        pattern = re.compile(rf"^\s*#?\s*{re.escape(key)}\s*=")
+        found = next((i for i in range(start + 1, end) if pattern.match(lines[i])), None)
+        if found is None:
+            lines.insert(start + 1, assignment)
+        else:
+            lines[found] = assignment
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds secrets
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
     os.replace(tmp, path)
 
 

@@ -42,7 +42,7 @@ def _rank_day(store, config, day, *, now, library):
 
 
 def _push_outbox(store, config):
-    from .saving import push_outbox
+    from .saving.push import push_outbox
     return push_outbox(store, config)
 
 
@@ -166,6 +166,38 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
         # what went wrong on the side (keyword watches, API metadata) lives in the message, not the line
         return "ok", summary.line() + (f"; note: {summary.message}" if summary.message else "")
 
+    step("fetch", fetch)
+    _after_fetch(result, config, store, summary=fetched.get("summary"), sample=sample, now=now,
+                 progress=progress, stages=stages)
+    return result
+
+
+def run_user_stages(config: Config, store, *, summary, fetch_step: StepResult, now: datetime,
+                    stages: Stages | None = None, progress: Progress | None = None) -> CycleResult:
+    """The cycle after a fetch done elsewhere (a lab server fetches once for all its users)."""
+    result = CycleResult(steps=[fetch_step])
+    _after_fetch(result, config, store, summary=summary, sample=False, now=now, progress=progress,
+                 stages=stages or Stages())
+    return result
+
+
+def _after_fetch(result: CycleResult, config: Config, store, *, summary, sample: bool, now: datetime,
+                 progress: Progress | None, stages: Stages) -> None:
+    """Zotero pull, rank, report and delivery, outbox push (each step's failure recorded, not raised)."""
+
+    def step(name: str, func: Callable[[], str | tuple[str, str]]) -> bool:
+        if progress:
+            progress(name, 0, 0)
+        try:
+            outcome = func()
+        except PaperfeedError as exc:
+            result.steps.append(StepResult(name, "failed", exc.message))
+            log.warning("cycle step %s failed: %s", name, exc.message)
+            return False
+        status, message = outcome if isinstance(outcome, tuple) else ("ok", outcome)
+        result.steps.append(StepResult(name, status, message))
+        return status != "failed"
+
     def pull() -> tuple[str, str]:
         if sample:
             return "skipped", "sample mode: the bundled sample library stands in for Zotero"
@@ -173,8 +205,6 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
             return "skipped", "Zotero is not configured (zotero.library_id and the API key)"
         return "ok", _line(stages.pull(store, config, progress=progress))
 
-    step("fetch", fetch)
-    summary = fetched.get("summary")
     fetched_day = summary.announce_date if summary is not None else None
     step("zotero pull", pull)
 
@@ -204,4 +234,3 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
         return "ok", _line(stages.push(store, config))
 
     step("outbox push", push)
-    return result

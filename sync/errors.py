@@ -85,6 +85,12 @@ class ZoteroAuthError(ZoteroError):
     code = "zotero_auth"
 
 
+class ZoteroLibraryChangedError(ZoteroError):
+    """A conditional write (If-Unmodified-Since-Version) found the library changed: pull, then write again."""
+
+    code = "zotero_library_changed"
+
+
 class BusyError(PaperfeedError):
     """Another run (fetch/sync/daily cycle) holds the lock."""
 

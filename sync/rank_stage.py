@@ -115,6 +115,8 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
     summary.run_id = run_id
     try:
         candidates = _candidates(store, day)
+        if getattr(store, "user_id", None) is not None:  # a lab user: the shared fetch holds everyone's
+            candidates = _own_candidates(store, config, day, candidates)
         summary.candidates = len(candidates)
         items, summary.library_source = _library(store, day, library)
         summary.library_size = len(items)
@@ -159,6 +161,23 @@ def _candidates(store, day: date) -> list[Paper]:
         for paper in store.keyword_hit_papers(hit_day):
             papers.setdefault(paper.arxiv_id, paper)
     return list(papers.values())
+
+
+def _own_candidates(store, config: Config, day: date, candidates: list[Paper]) -> list[Paper]:
+    """On a lab server, a user's candidates: papers in their categories or found by their keyword watches.
+
+    The fetch is one for the union of all users' categories and keywords; each user ranks only what
+    their own settings would have fetched.
+    """
+    wanted = tuple(config["arxiv.categories"])
+    keywords = tuple(config["arxiv.keywords"])
+    hits = {p.arxiv_id for d in _keyword_days(day) for p in store.keyword_hit_papers(d, keywords=keywords)} \
+        if keywords else set()
+
+    def in_categories(paper: Paper) -> bool:
+        return any(c == w or c.startswith(w + ".") for c in paper.categories for w in wanted)
+
+    return [p for p in candidates if p.arxiv_id in hits or in_categories(p)]
 
 
 def _keyword_days(day: date, *, limit: int = 14) -> list[date]:

@@ -92,11 +92,19 @@ class BackgroundSchedule:
 
     def _run_cycle(self) -> str:
         from .cycle import run_cycle
+        from .lab_cycle import lab_mode, run_lab_cycle
+
+        if lab_mode(self.store):
+            return "; ".join(run_lab_cycle(self.config, self.store).lines())
 
         result = run_cycle(self.config, self.store, sample=not self.config.zotero_configured)
         return "; ".join(result.lines())
 
     def _pull_library(self) -> str:
+        from .lab_cycle import lab_mode
+
+        if lab_mode(self.store):
+            return "skipped on a lab server (the daily cycle pulls every user's library)"
         if not self.config.zotero_configured:
             return "skipped (Zotero is not configured)"
         from .cycle_lock import cycle_lock  # never alongside a cycle's own pull

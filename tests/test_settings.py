@@ -26,7 +26,8 @@ def test_load_config_file_then_env_override(tmp_path):
     assert config["zotero.library_id"] == "123"
     assert config["zotero.api_key"] == "secretsecret1234"
     masked = config.masked()
-    assert masked["zotero.api_key"] == "****1234" and "secretsecret" not in str(masked)
+    assert masked["zotero.api_key"] == "set" and "1234" not in str(masked)
+    assert masked["email.password"] == "not set"
 
 
 @pytest.mark.parametrize("content, message", [
@@ -59,3 +60,13 @@ def test_rendered_config_is_valid_toml_listing_every_setting(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text(text)
     assert load_config(path, environ={})["server.token"] == "tok"
+
+
+def test_replaced_setting_says_what_to_write_instead(tmp_path):
+    from sync.errors import ConfigError
+    from sync.settings import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text("[zotero]\npdf_attachment = false\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match='zotero.pdf = "link"'):
+        load_config(path)

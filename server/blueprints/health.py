@@ -8,12 +8,14 @@ from typing import Any
 from flask import Blueprint
 
 from sync import __version__
+from sync.settings import config_file_problems
 from sync.store import FetchRun
 from sync.store.library import LibrarySyncState
 from sync.store.rankings import RankRun
 
 from .. import schemas as S
 from ..apidoc import Response, operation
+from ..auth import is_admin
 from ..context import services
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,8 @@ def health():
     store = svc.store
     body = {"status": "ok", "version": __version__, "store": "ok",
             "configured": {"zotero": svc.config.zotero_configured},
-            "last_fetch": None, "last_rank": None, "last_sync": None}
+            "last_fetch": None, "last_rank": None, "last_sync": None,
+            "problems": config_file_problems(svc.config, show_path=False)}
     if not store.check():
         body["store"] = "error"
         return S.HealthSchema().dump(body)
@@ -67,6 +70,9 @@ def health():
         body["last_fetch"] = fetch_info(store.last_fetch_run())
         body["last_rank"] = rank_info(store.last_rank_run())
         body["last_sync"] = sync_info(store.last_library_sync())
+        if store.is_postgres and is_admin():
+            body["users"] = [{"name": u.name, "last_cycle_at": u.last_cycle_at, "problem": u.last_problem}
+                             for u in store.users()]
     except Exception:  # noqa: BLE001 - health must answer even when a table is broken
         log.exception("health: reading run records failed")
         body["store"] = "error"

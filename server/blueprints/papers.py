@@ -6,12 +6,13 @@ import json
 import re
 
 from flask import Blueprint, Response as FlaskResponse, current_app, request
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import PathConverter
 
 from sync.ids import ArxivId, parse_arxiv_id
 from sync.models import Paper
-from sync.saving import SUGGESTED, find_paper, paper_bibtex
-from sync.saving import save_paper as save_to_zotero
+from sync.saving.accept import SUGGESTED, accept_paper
+from sync.saving.metadata import find_paper, paper_bibtex
+from sync.saving.status import result_of
 
 from .. import schemas as S
 from ..announcement import announcement_state
@@ -27,8 +28,15 @@ bp = Blueprint("papers", __name__)
 ID_HELP = ("arXiv id in any form: 2501.01234, 2501.01234v2, hep-th/9901001, arXiv:2501.01234, "
            "https://arxiv.org/abs/2501.01234 (percent-encoded or not)")
 _NOT_FOUND = {404: Response("no such paper on arXiv", S.ErrorSchema)}
-_ACTIONS = ("save", "dismiss", "undo")
 _COLLAPSED_SCHEME = re.compile(r"^(https?:)/(?!/)", re.IGNORECASE)
+
+
+class PaperPathConverter(PathConverter):
+    """``<paper:...>``: a paper id that may contain ``/`` (old-style ids, URLs) but does not end in
+    one of the sub-resources, so ``/api/papers/ID/save`` matches only the POST route and its 405
+    and ``OPTIONS`` answers name only the methods it allows."""
+
+    regex = r"[^/](?:(?!/(?:save|dismiss|undo|bibtex)$).)*"
 
 
 def parse_id(raw: str) -> ArxivId:
@@ -75,14 +83,11 @@ def _papers_page(q: dict) -> bytes:
     }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-@bp.get("/api/papers/<path:paper_id>")
+@bp.get("/api/papers/<paper:paper_id>")
 @operation("One paper: library state, its match if ranked, BibTeX and related new papers; papers not "
            "stored yet are fetched from arXiv", tags=("papers",), path_params={"paper_id": ID_HELP},
            responses={200: Response("the paper", S.PaperDetailSchema), **_NOT_FOUND})
 def get_paper(paper_id: str):
-    head, _, last = paper_id.rpartition("/")
-    if head and last in _ACTIONS:  # GET on a POST-only action
-        raise MethodNotAllowed(valid_methods=["POST"])
     arxiv_id = parse_id(paper_id).id
     store = services().store
     paper = _require_paper(arxiv_id)
@@ -99,6 +104,7 @@ def get_paper(paper_id: str):
         "item_key": item_key,
         "status": match["status"] if match else display_status("new", item_key is not None),
         "match": match,
+        "save": library.save(arxiv_id),
         "bibtex": paper_bibtex(store, paper),
         "related": matches_json(related, library),
     })
@@ -113,20 +119,29 @@ def get_bibtex(paper_id: str):
 
 
 @bp.post("/api/papers/<path:paper_id>/save")
-@operation("Save the paper to Zotero (queued when Zotero is unreachable); idempotent",
+@operation("Save the paper to Zotero: recorded in the outbox, answered within zotero.save_wait_seconds "
+           "(saved, or queued while the background pusher works); idempotent",
            body=S.SaveRequestSchema, tags=("papers",), path_params={"paper_id": ID_HELP},
            responses={200: Response("saved, or already in the library", S.SaveResultSchema),
-                      202: Response("queued: will be pushed when Zotero answers", S.SaveResultSchema),
+                      202: Response("queued: the background pusher saves it; poll GET /api/papers/{id} until its "
+                                    "save.state is no longer queued", S.SaveResultSchema),
                       502: Response("Zotero refused the item", S.ErrorSchema), **_NOT_FOUND})
 def save_paper(paper_id: str):
     arxiv_id = parse_id(paper_id).id
     body = load_body(S.SaveRequestSchema)
     svc = services()
-    # save_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued
+    # accept_paper looks the paper up itself: unknown on arXiv -> 404; arXiv down -> accepted and queued.
+    # It never calls Zotero: the background pusher does, and this thread waits for it a moment at most.
     tags = None if body["tags"] is None else tuple(body["tags"])
-    result = save_to_zotero(svc.store, svc.interactive, arxiv_id, tags=tags,
-                            collection=body.get("collection", SUGGESTED), note=body["note"])
-    payload = {"status": result.status, "item_key": result.item_key, "message": result.message or ""}
+    result = accept_paper(svc.store, svc.interactive, arxiv_id, tags=tags,
+                          collection=body.get("collection", SUGGESTED), note=body["note"])
+    if result is None:
+        ticket = svc.pusher.push_soon()
+        svc.pusher.wait(ticket, svc.config["zotero.save_wait_seconds"])
+        result = result_of(svc.store.outbox_entry(arxiv_id))
+    view = library_view(svc.store, [], extra_ids=[arxiv_id])
+    payload = {"status": result.status, "item_key": result.item_key, "message": result.message or "",
+               "save": view.save(arxiv_id)}
     if result.status == "failed":
         raise ApiError(502, "save_failed", payload["message"] or "Zotero refused the item", details=payload)
     return S.SaveResultSchema().dump(payload), 202 if result.status == "queued" else 200

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response as FlaskResponse, request
+from flask import Blueprint, Response as FlaskResponse
 
 from sync.reports import render_atom, render_report
 
 from .. import schemas as S
 from ..apidoc import Response, operation
-from ..auth import bearer_token, check_token
+from ..auth import bearer_token, check_feed_token, check_token
 from ..context import load_query, services
+from ..hosts import public_url
 
 bp = Blueprint("reports", __name__)
 
@@ -28,12 +29,16 @@ def report():
 
 
 @bp.get("/feed.atom")
-@operation("Atom feed of the matches; the token may be given as ?token= for feed readers",
+@operation("Atom feed of the matches: the read-only feed token in ?token= (for feed readers), or the API "
+           "token in the Authorization header",
            query=S.FeedQuerySchema, tags=("reports",),
            responses={200: Response("Atom feed", content_type="application/atom+xml")})
 def atom_feed():
     q = load_query(S.FeedQuerySchema)
-    check_token(bearer_token() or q.get("token"))
+    if "token" in q:
+        check_feed_token(q["token"])
+    else:
+        check_token(bearer_token())
     svc = services()
-    text = render_atom(svc.store, svc.config, feed_url=request.base_url)
+    text = render_atom(svc.store, svc.config, feed_url=public_url(svc.config) + "/feed.atom")
     return FlaskResponse(text, mimetype="application/atom+xml")

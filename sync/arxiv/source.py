@@ -90,6 +90,15 @@ class ArxivSource:
         return Announcement(announcement.categories, announcement.announce_date, kept)
 
     # the API -----------------------------------------------------------------------
+    def pdf(self, arxiv_id: str, version: int) -> bytes:
+        """The paper's PDF (one polite request, same throttle and retries as every arXiv request)."""
+        url = f"{self.config['arxiv.pdf_url'].rstrip('/')}/{arxiv_id}v{version}"
+        response = self.session.get(url)
+        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            raise ArxivUnavailableError(f"arXiv did not give the PDF of {arxiv_id}v{version} "
+                                        f"(HTTP {response.status_code})", details={"arxiv_id": arxiv_id})
+        return response.content
+
     def papers_by_id(self, ids: Iterable[str], *, progress: Progress | None = None) -> list[Paper]:
         """Full metadata of the given papers (any id form); unknown ids are simply absent."""
         wanted = list(dict.fromkeys(parse_arxiv_id(i).id for i in ids))

@@ -25,7 +25,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register_commands() -> None:
-    from . import config_cmds, daily_cmds, fetch_cmds, zotero_cmds, list_cmds, rank_cmds  # noqa: F401  (each module adds its commands to `cli`)
+    from . import config_cmds, daily_cmds, fetch_cmds, zotero_cmds, list_cmds, rank_cmds, lab_cmds  # noqa: F401  (each module adds its commands to `cli`)
 
 
 _register_commands()

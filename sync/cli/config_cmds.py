@@ -19,8 +19,8 @@ from .context import AppContext, pass_app, run_command
 def init(app: AppContext, force: bool) -> None:
     """Write a commented config file with a fresh server token."""
     path = app.config_path or default_config_path()
-    write_config(path, {"server.token": generate_token()}, force=force)
-    click.echo(f"wrote {path} (mode 600: it holds the server token)")
+    write_config(path, {"server.token": generate_token(), "server.feed_token": generate_token()}, force=force)
+    click.echo(f"wrote {path} (mode 600: it holds the server token and the feed token)")
     click.echo("Next:")
     click.echo("  1. set [arxiv] categories and keywords")
     click.echo("  2. set [zotero] library_id, and the API key in PAPERFEED_ZOTERO_API_KEY"

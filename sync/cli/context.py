@@ -10,7 +10,7 @@ from typing import Any, Callable
 import click
 
 from ..errors import ConfigError, PaperfeedError
-from ..settings import Config, load_config
+from ..settings import Config, config_file_problems, load_config
 from ..store import Store
 
 
@@ -28,12 +28,14 @@ class AppContext:
                 raise ConfigError(f"config file {self.config_path} not found (create it with "
                                   f"`paperfeed --config {self.config_path} init`)")
             self._config = load_config(self.config_path)
+            for problem in config_file_problems(self._config):
+                click.echo(f"warning: {problem}", err=True)
         return self._config
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.config.store_path)
+            self._store = Store(self.config.store_target)
         return self._store
 
 

@@ -26,6 +26,20 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 def daily(app: AppContext, sample: bool, day) -> None:
     """Run the daily cycle: fetch, Zotero pull, rank, report, deliver, outbox push."""
     config = app.config
+    if config["store.url"] and not sample:
+        from ..lab_cycle import lab_mode, run_lab_cycle
+
+        if lab_mode(app.store):
+            lab = run_lab_cycle(config, app.store, day=day.date() if day else None)
+            for line in lab.lines():
+                click.echo(line)
+            if not lab.ok:
+                problems = [f"{name}: {problem}" for name, problem in sorted(lab.problems.items())]
+                if lab.fetch.status == "failed":
+                    problems.insert(0, f"fetch: {lab.fetch.message}")
+                click.echo("error: " + "; ".join(problems), err=True)
+                sys.exit(1)
+            return
     if not sample and not config.zotero_configured:
         sample = True
         click.echo(f"Zotero is not configured: running on the bundled real sample of {SAMPLE_DATE} "

@@ -9,7 +9,9 @@ import click
 from ..errors import ZoteroError
 from ..ids import parse_arxiv_id
 from ..library_sync import pull_library
-from ..saving import SUGGESTED, find_paper, paper_bibtex, push_outbox, save_paper
+from ..saving.accept import SUGGESTED, save_paper
+from ..saving.metadata import find_paper, paper_bibtex
+from ..saving.push import push_outbox
 from . import cli
 from .context import AppContext, pass_app, run_command
 from .progress import ProgressBars

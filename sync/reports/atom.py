@@ -15,6 +15,7 @@ from .. import __version__
 from ..arxiv.calendar import ANNOUNCE_TIME, EASTERN
 from ..clock import utc_iso
 from ..models import RankedPaper
+from ..safe_text import xml_safe
 from ..settings import Config
 from .gather import relevance_threshold
 from .render import abs_url, authors_line, categories_line, pdf_url
@@ -106,7 +107,8 @@ def render_atom(store, config: Config, *, feed_url: str) -> str:
             ET.SubElement(entry, q("category"), term=tag, scheme="paperfeed:tag")
         ET.SubElement(entry, q("summary")).text = " ".join((ranked.reason or paper.abstract).split())
         ET.SubElement(entry, q("content"), type="html").text = _entry_html(ranked)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    # ElementTree escapes markup but passes control characters through: drop what XML forbids.
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + xml_safe(ET.tostring(feed, encoding="unicode")) + "\n"
 
 
 __all__ = ["render_atom", "announced_at"]

@@ -139,14 +139,14 @@ def build_weekly(store, config: Config, *, day: date | None = None, now: datetim
     """The seven days ending at ``day``, announcement days only, newest day first."""
     now = now or datetime.now(timezone.utc)
     end = day or resolve_day(store, now=now)
-    start = end - timedelta(days=6)
+    start = date.fromordinal(max(1, end.toordinal() - 6))  # the first week of year 1 is shorter
     summarizer = summarizer or Summarizer(config)
     threshold = relevance_threshold(config)
     limit = max(1, int(config["reports.max_papers"]))
     keywords = tuple(config["arxiv.keywords"])
     days = []
-    current = end
-    while current >= start:
+    for ordinal in range(end.toordinal(), start.toordinal() - 1, -1):
+        current = date.fromordinal(ordinal)
         if has_announcement(current) or store.count_ranked(current):
             ranked = store.ranked_papers(current, min_score=threshold, limit=limit)
             entries = tuple(DigestEntry(r, summarizer.summarize(r.paper), _labels(r, keywords)) for r in ranked)
@@ -154,7 +154,6 @@ def build_weekly(store, config: Config, *, day: date | None = None, now: datetim
                                                                  len(store.announced_papers(current)))
             if reason is not EmptyReason.NOT_FETCHED:  # days before paperfeed ran are noise in a digest
                 days.append(DigestDay(current, entries, message))
-        current -= timedelta(days=1)
     used = "extractive" if not summarizer.url or summarizer.used_fallback else summarizer.model
     categories = SAMPLE_CATEGORIES if _is_sample_day(store, end) else tuple(config["arxiv.categories"])
     return WeeklyReport(start=start, end=end, generated_at=now.astimezone(timezone.utc).replace(microsecond=0),

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..models import AnnounceType, Paper
+from ..safe_text import xml_safe
 from .model import DailyReport, WeeklyReport
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -102,8 +103,8 @@ def _tidy_markdown(text: str) -> str:
 def _render(kind: str, report: DailyReport | WeeklyReport, fmt: str) -> str:
     """``fmt``: "md", "html", or "text" (the Markdown layout unescaped: an email's plain-text part)."""
     if fmt == "html":
-        return _env("html").get_template(f"{kind}.html.j2").render(r=report)
-    return _tidy_markdown(_env(fmt).get_template(f"{kind}.md.j2").render(r=report))
+        return xml_safe(_env("html").get_template(f"{kind}.html.j2").render(r=report))
+    return xml_safe(_tidy_markdown(_env(fmt).get_template(f"{kind}.md.j2").render(r=report)))
 
 
 def render_daily(report: DailyReport, fmt: str) -> str:

@@ -17,13 +17,16 @@ from .outbox import OutboxEntry, OutboxMixin
 from .papers import PapersMixin, UpsertResult
 from .rankings import RankingRow, RankingsMixin, RankRun
 from .runs import FetchRun, RunsMixin
+from .users import User, UsersMixin
 
-__all__ = ["Store", "open_store", "FetchRun", "UpsertResult"]
-
-
-class Store(PapersMixin, RunsMixin, RankingsMixin, LibraryMixin, OutboxMixin, CycleMixin, LookupsMixin, StoreBase):
-    """paperfeed's SQLite store."""
+__all__ = ["Store", "open_store", "FetchRun", "UpsertResult", "User"]
 
 
-def open_store(path: Path | str) -> Store:
-    return Store(path)
+class Store(PapersMixin, RunsMixin, RankingsMixin, LibraryMixin, OutboxMixin, CycleMixin, LookupsMixin, UsersMixin,
+            StoreBase):
+    """paperfeed's store, on SQLite (default) or PostgreSQL (a lab server)."""
+
+
+def open_store(target: Path | str, *, user_id: int | None = None) -> Store:
+    """A SQLite file path or a ``postgresql://`` URL (then optionally as lab user ``user_id``)."""
+    return Store(target, user_id=user_id)

@@ -1,14 +1,21 @@
-"""The SQLite connection, transactions and numbered migrations.
+"""Connections, transactions and numbered migrations, on SQLite or PostgreSQL.
 
-One SQLite file, WAL journal, foreign keys on. Each thread gets its own
-connection (the server is multi-threaded). Migrations are the files
-``migrations/NNNN_name.sql``, applied in order inside one transaction each and
-recorded in ``schema_migrations``.
+SQLite (the default): one file, WAL journal, foreign keys on. PostgreSQL: selected
+by a ``postgresql://`` URL (setting ``store.url``); see :mod:`sync.store.engine`
+for where the tables live. Each thread gets its own connection (the server is
+multi-threaded).
+
+Migrations are the files ``migrations/NNNN_name.sql`` (SQLite) and their twins
+``migrations/postgresql/NNNN_name.sql``, applied in order inside one transaction
+each and recorded in ``schema_migrations``. A PostgreSQL migration has a shared
+part (tables in ``public``) and a ``-- @user`` part applied to each user's schema
+when that user's store is opened.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sqlite3
 import threading
@@ -18,14 +25,22 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import StorageError
+from .engine import (advisory_key, thread_connection, database_errors, integrity_errors, is_postgres_url,
+                     redact_url, split_scopes, split_sql, user_schema)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
+# Kept importable under its old name.
+_split_sql = split_sql
 
-def available_migrations() -> list[tuple[int, str, str]]:
-    """(number, name, sql) of every bundled migration, in order."""
+
+def available_migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every bundled migration of ``dialect``, in order."""
+    folder = resources.files("sync.store").joinpath("migrations")
+    if dialect == "postgresql":
+        folder = folder.joinpath("postgresql")
     found = []
-    for entry in resources.files("sync.store").joinpath("migrations").iterdir():
+    for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -36,25 +51,82 @@ def available_migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-class StoreBase:
-    """Connection handling shared by every store mixin."""
+def make_private(path: Path) -> None:
+    """The store's directory 700 and its files (``.sqlite3``, ``-wal``, ``-shm``) 600, from creation.
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
+    The store holds the library index, notes and the outbox. The database file is created here
+    with mode 600 before SQLite opens it (SQLite gives ``-wal`` and ``-shm`` the database file's
+    mode); files and directory of an older store are tightened.
+    """
+    directory = path.parent
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise StorageError(f"cannot create the store {path}: {exc}") from exc
+    for item, mode in ((directory, 0o700), (path, 0o600), (path.with_name(path.name + "-wal"), 0o600),
+                       (path.with_name(path.name + "-shm"), 0o600)):
+        try:
+            if item.stat().st_mode & 0o077:
+                item.chmod(mode)
+        except OSError:  # absent yet, or not ours to change (a shared directory the user chose)
+            pass
+
+
+class StoreBase:
+    """Connection handling shared by every store mixin.
+
+    ``Store(path)`` opens (or creates) a SQLite store; ``Store("postgresql://...")`` a
+    PostgreSQL one, as the single user (``user_id=None``) or as lab user ``user_id``.
+    """
+
+    #: Exceptions a violated constraint raises, whichever the engine.
+    IntegrityError = integrity_errors()
+
+    def __init__(self, target: Path | str, *, user_id: int | None = None):
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._generation = 0  # bumped by every commit through this Store
         self._connection_serials = itertools.count(1)
-        if str(path) != ":memory:":
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create data directory {self.path.parent}: {exc}") from exc
+        self.user_id = user_id
+        if is_postgres_url(target):
+            self.dialect = "postgresql"
+            self.url = str(target)
+            self.schema = user_schema(user_id)
+            self.path = None
+        else:
+            if user_id is not None:
+                raise StorageError("lab users need a PostgreSQL store (setting store.url)")
+            self.dialect = "sqlite"
+            self.url = None
+            self.schema = None
+            self.path = Path(target)
+            if str(target) != ":memory:":
+                make_private(self.path)
         self.migrate()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @property
+    def location(self) -> str:
+        """Where the store is, safe to print (no password)."""
+        if self.is_postgres:
+            return f"{redact_url(self.url)} (schema {self.schema})"
+        return str(self.path)
+
+    def for_user(self, user_id: int | None) -> "StoreBase":
+        """The same database seen as another user (PostgreSQL only)."""
+        return type(self)(self.url if self.is_postgres else self.path, user_id=user_id)
 
     # connections -----------------------------------------------------------------
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self):
+        if self.is_postgres:  # the thread's shared connection, on this store's schema
+            conn = thread_connection(self.url, self.schema)
+            self._local.conn = conn
+            return conn
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -62,7 +134,7 @@ class StoreBase:
             self._local.serial = next(self._connection_serials)
         return conn
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self):
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
@@ -82,8 +154,13 @@ class StoreBase:
             self._local.conn = None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolled back on any exception. Re-entrant per thread."""
+    def transaction(self) -> Iterator:
+        """One write transaction; rolled back on any exception. Re-entrant per thread.
+
+        SQLite: ``BEGIN IMMEDIATE`` (one writer at a time). PostgreSQL: writers of the same
+        user schema are serialised by an advisory lock, which gives the same guarantee
+        (read-then-write sequences in a transaction see no interleaved writer).
+        """
         conn = self.conn
         depth = getattr(self._local, "depth", 0)
         if depth:
@@ -94,6 +171,9 @@ class StoreBase:
                 self._local.depth = depth
             return
         with self._write_lock:
+            if self.is_postgres:
+                yield from self._pg_transaction(conn)
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
@@ -110,10 +190,29 @@ class StoreBase:
             finally:
                 self._local.depth = 0
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+    def _pg_transaction(self, conn):
+        import psycopg
+
+        self._local.depth = 1
+        conn.wrote_shared = False
+        try:
+            with conn.raw.transaction():
+                conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(self.schema),))
+                yield conn
+                conn.raw.execute("UPDATE store_changes SET n = n + 1")
+                if conn.wrote_shared:
+                    conn.raw.execute("UPDATE public.store_changes SET n = n + 1")
+        except psycopg.OperationalError as exc:
+            raise StorageError(f"store {self.location}: {exc}") from exc
+        finally:
+            self._local.depth = 0
+            conn.wrote_shared = False
+        self._generation += 1
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list:
         try:
             return self.conn.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except database_errors() as exc:
             raise StorageError(f"store query failed: {exc}") from exc
 
     # migrations ------------------------------------------------------------------
@@ -122,6 +221,9 @@ class StoreBase:
         return rows[0] or 0
 
     def migrate(self) -> None:
+        if self.is_postgres:
+            self._migrate_postgres()
+            return
         conn = self.conn
         try:
             conn.execute(
@@ -137,21 +239,61 @@ class StoreBase:
                 continue
             with self.transaction():
                 try:
-                    for statement in _split_sql(sql):
+                    for statement in split_sql(sql):
                         conn.execute(statement)
                 except sqlite3.DatabaseError as exc:
                     raise StorageError(f"migration {name} failed: {exc}") from exc
                 conn.execute("INSERT INTO schema_migrations (number, name) VALUES (?, ?)", (number, name))
 
-    def change_marker(self) -> tuple[int, int, int]:
+    def _migrate_postgres(self) -> None:
+        """Shared part into ``public``, user part into this store's schema; one migrator at a time."""
+        import psycopg
+
+        raw = self.conn.raw
+        create = ("CREATE TABLE IF NOT EXISTS {}.schema_migrations (number INTEGER PRIMARY KEY,"
+                  " name TEXT NOT NULL, applied_at TEXT NOT NULL"
+                  " DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))")
+        try:
+            with raw.transaction():
+                raw.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("paperfeed-migrate"),))
+                raw.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+                for schema in ("public", self.schema):
+                    raw.execute(create.format(schema))
+                    raw.execute(f"CREATE TABLE IF NOT EXISTS {schema}.store_changes"
+                                " (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL DEFAULT 0)")
+                    raw.execute(f"INSERT INTO {schema}.store_changes (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING")
+                done = {scope: {r[0] for r in raw.execute(f"SELECT number FROM {schema}.schema_migrations")}
+                        for scope, schema in (("shared", "public"), ("user", self.schema))}
+                for number, name, sql in available_migrations("postgresql"):
+                    shared_sql, user_sql = split_scopes(sql)
+                    for scope, schema, part in (("shared", "public", shared_sql), ("user", self.schema, user_sql)):
+                        if number in done[scope]:
+                            continue
+                        raw.execute(f"SET LOCAL search_path TO {schema}" + (", public" if scope == "user" else ""))
+                        for statement in split_sql(part):
+                            raw.execute(statement)
+                        raw.execute(f"INSERT INTO {schema}.schema_migrations (number, name) VALUES (%s, %s)",
+                                    (number, name))
+        except psycopg.Error as exc:
+            raise StorageError(f"migrating {self.location} failed: {exc}") from exc
+        raw.execute(f"SET search_path TO {self.schema}, public")
+        self.conn.schema = self.schema
+
+    def change_marker(self) -> tuple:
         """A value that changes whenever the store's content may have changed.
 
-        Commits through this object bump a counter; SQLite's ``data_version`` changes when any
-        other connection (another thread's, or another process such as a CLI ``paperfeed daily``)
-        commits. ``data_version`` counts per connection, so the marker carries the calling
-        thread's connection serial: equal markers mean the same connection saw no change in
-        between, and callers may reuse what they computed from the store.
+        Commits through this object bump a counter. On SQLite, ``data_version`` changes when
+        any other connection (another thread's, or another process such as a CLI
+        ``paperfeed daily``) commits; it counts per connection, so the marker carries the
+        calling thread's connection serial: equal markers mean the same connection saw no
+        change in between. On PostgreSQL every write transaction bumps a counter row in its
+        user's schema (and one in ``public`` when it wrote shared tables), so the marker of a
+        user moves with their own writes and with shared ones, not with other users'.
         """
+        if self.is_postgres:
+            row = self.conn.execute("SELECT (SELECT n FROM store_changes),"
+                                    " (SELECT n FROM public.store_changes)").fetchone()
+            return self.schema, row[0], row[1]
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return self._local.serial, self._generation, version
 
@@ -160,22 +302,5 @@ class StoreBase:
         try:
             self.conn.execute("SELECT 1").fetchone()
             return True
-        except sqlite3.DatabaseError:
+        except database_errors():
             return False
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (executescript would commit our transaction)."""
-    statements, current = [], []
-    for line in script.splitlines():
-        stripped = line.split("--", 1)[0] if not line.lstrip().startswith("--") else ""
-        current.append(stripped)
-        if stripped.rstrip().endswith(";") and sqlite3.complete_statement("\n".join(current)):
-            statement = "\n".join(current).strip()
-            if statement.strip(";").strip():
-                statements.append(statement)
-            current = []
-    tail = "\n".join(current).strip()
-    if tail:
-        statements.append(tail)
-    return statements

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..clock import utc_iso
+from ..errors import StorageError
 
 
 def _parse(value: str) -> datetime:
@@ -53,16 +54,28 @@ class CycleMixin:
 
         An expired row is replaced: its holder is presumed dead.
         """
+        for _ in range(5):  # the holder may release between our two statements (PostgreSQL)
+            holder = self._try_lock_once(name, token=token, pid=pid, host=host, ttl_seconds=ttl_seconds, now=now)
+            if holder is not False:
+                return holder
+        raise StorageError(f"lock {name!r} changed hands too often to be taken")
+
+    def _try_lock_once(self, name, *, token, pid, host, ttl_seconds, now):
         with self.transaction() as conn:
-            row = conn.execute("SELECT * FROM locks WHERE name = ?", (name,)).fetchone()
-            if row is not None and _parse(row["expires_at"]) > now and row["token"] != token:
-                return _holder(row)
-            conn.execute(
-                "INSERT OR REPLACE INTO locks (name, token, owner_pid, owner_host, acquired_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (name, token, pid, host, utc_iso(now), utc_iso(now + timedelta(seconds=ttl_seconds))),
+            # One statement, atomic on both engines: insert, or take over an expired (or our own) row.
+            cur = conn.execute(
+                "INSERT INTO locks (name, token, owner_pid, owner_host, acquired_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET token = excluded.token,"
+                " owner_pid = excluded.owner_pid, owner_host = excluded.owner_host,"
+                " acquired_at = excluded.acquired_at, expires_at = excluded.expires_at"
+                " WHERE locks.expires_at <= ? OR locks.token = excluded.token",
+                (name, token, pid, host, utc_iso(now), utc_iso(now + timedelta(seconds=ttl_seconds)),
+                 utc_iso(now)),
             )
-        return None
+            if cur.rowcount == 1:
+                return None
+            row = conn.execute("SELECT * FROM locks WHERE name = ?", (name,)).fetchone()
+        return _holder(row) if row is not None else False
 
     def refresh_lock(self, name: str, *, token: str, ttl_seconds: float, now: datetime) -> bool:
         """Push the expiry forward; False when we no longer hold the lock."""
@@ -84,9 +97,9 @@ class CycleMixin:
     def start_cycle_run(self, *, day: date | None, sample: bool) -> int:
         with self.transaction() as conn:
             return conn.execute(
-                "INSERT INTO cycle_runs (started_at, day, sample, status) VALUES (?, ?, ?, 'running')",
+                "INSERT INTO cycle_runs (started_at, day, sample, status) VALUES (?, ?, ?, 'running') RETURNING id",
                 (utc_iso(), day.isoformat() if day else None, int(sample)),
-            ).lastrowid
+            ).fetchone()[0]
 
     def finish_cycle_run(self, run_id: int, *, status: str, day: date | None, steps: list[dict],
                          message: str = "") -> None:
@@ -120,7 +133,8 @@ class CycleMixin:
     def record_delivery(self, day: date, kind: str, channel: str, fingerprint: str) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO deliveries (day, kind, channel, fingerprint, delivered_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO deliveries (day, kind, channel, fingerprint, delivered_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (day, kind, channel) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " delivered_at = excluded.delivered_at",
                 (day.isoformat(), kind, channel, fingerprint, utc_iso()),
             )

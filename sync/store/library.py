@@ -10,6 +10,7 @@ still to fetch, so a crashed pull resumes where it stopped.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Mapping
@@ -110,12 +111,12 @@ class LibraryMixin:
         return rows[0]["key"] if rows else None
 
     def library_collections(self) -> list[LibraryCollection]:
-        rows = self.query("SELECT * FROM library_collections ORDER BY name COLLATE NOCASE, key")
+        rows = self.query("SELECT * FROM library_collections ORDER BY lower(name), key")
         return [LibraryCollection(key=r["key"], name=r["name"], parent_key=r["parent_key"], version=r["version"])
                 for r in rows]
 
     def library_collection_by_name(self, name: str) -> LibraryCollection | None:
-        rows = self.query("SELECT * FROM library_collections WHERE name = ? COLLATE NOCASE ORDER BY"
+        rows = self.query("SELECT * FROM library_collections WHERE lower(name) = lower(?) ORDER BY"
                           " parent_key IS NOT NULL, key LIMIT 1", (name.strip(),))
         if not rows:
             return None
@@ -124,10 +125,10 @@ class LibraryMixin:
 
     def library_tags(self) -> list[str]:
         """Tag names used in the library, most used first (for tag suggestions in the popup)."""
-        rows = self.query(
-            "SELECT value AS tag, count(*) AS n FROM library_items, json_each(library_items.tags)"
-            " GROUP BY value ORDER BY n DESC, value COLLATE NOCASE")
-        return [r["tag"] for r in rows]
+        counts: Counter[str] = Counter()
+        for row in self.query("SELECT tags FROM library_items WHERE tags != '[]'"):
+            counts.update(json.loads(row[0]))
+        return sorted(counts, key=lambda tag: (-counts[tag], tag.lower(), tag))
 
     def library_citation_keys(self) -> set[str]:
         return {r[0] for r in self.query("SELECT citation_key FROM library_items WHERE citation_key IS NOT NULL")}
@@ -177,9 +178,14 @@ class LibraryMixin:
         with self.transaction() as conn:
             for item in items:
                 conn.execute(
-                    "INSERT OR REPLACE INTO library_items (key, version, item_type, title, abstract, creators, tags,"
+                    "INSERT INTO library_items (key, version, item_type, title, abstract, creators, tags,"
                     " collections, date_added, arxiv_id, doi, url, citation_key)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                    " version = excluded.version, item_type = excluded.item_type, title = excluded.title,"
+                    " abstract = excluded.abstract, creators = excluded.creators, tags = excluded.tags,"
+                    " collections = excluded.collections, date_added = excluded.date_added,"
+                    " arxiv_id = excluded.arxiv_id, doi = excluded.doi, url = excluded.url,"
+                    " citation_key = excluded.citation_key",
                     (item.key, item.version, item.item_type, item.title, item.abstract,
                      json.dumps(list(item.creators), ensure_ascii=False),
                      json.dumps(list(item.tags), ensure_ascii=False), json.dumps(list(item.collections)),
@@ -190,7 +196,9 @@ class LibraryMixin:
                 conn.execute("DELETE FROM library_items WHERE key = ?", (key,))
             for coll in collections:
                 conn.execute(
-                    "INSERT OR REPLACE INTO library_collections (key, version, name, parent_key) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO library_collections (key, version, name, parent_key) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET version = excluded.version, name = excluded.name,"
+                    " parent_key = excluded.parent_key",
                     (coll.key, coll.version, coll.name, coll.parent_key),
                 )
             row = conn.execute("SELECT pending_items, pending_collections FROM library_sync_state WHERE id = 1"
@@ -209,6 +217,13 @@ class LibraryMixin:
                 " pending_collections = '[]', last_synced_at = ?, last_result = ? WHERE id = 1",
                 (version, utc_iso(), result),
             )
+
+    def advance_library_version(self, known: int, new: int) -> None:
+        """Our own conditional writes took the library from ``known`` to ``new`` (nothing else changed):
+        the index (which holds what we wrote) is current at ``new``. No-op if the state moved meanwhile."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE library_sync_state SET version = ? WHERE id = 1 AND version = ?"
+                         " AND target_version IS NULL", (new, known))
 
     def note_library_sync(self, result: str) -> None:
         """Record a pull that changed nothing (304) or failed, keeping the version."""

@@ -24,7 +24,7 @@ class LookupsMixin:
                 cols = _columns(paper)
                 cols.update(first_seen_at=now, last_seen_at=now)
                 cur = conn.execute(
-                    f"INSERT OR IGNORE INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) ON CONFLICT DO NOTHING",
                     tuple(cols.values()),
                 )
                 added += cur.rowcount

@@ -33,6 +33,7 @@ class OutboxEntry:
     created_at: str
     updated_at: str
     pushed_at: str | None
+    version: int | None = None  # the arXiv version asked for (a versioned id), else None
 
 
 def _entry(row: sqlite3.Row) -> OutboxEntry:
@@ -41,13 +42,14 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         tags=tuple(json.loads(row["tags"])), collection=row["collection"], note=row["note"],
         status=row["status"], outcome=row["outcome"], attempts=row["attempts"], last_error=row["last_error"],
         next_attempt_at=row["next_attempt_at"], created_at=row["created_at"], updated_at=row["updated_at"],
-        pushed_at=row["pushed_at"],
+        pushed_at=row["pushed_at"], version=row["version"],
     )
 
 
 class OutboxMixin:
     def enqueue_save(self, arxiv_id: str, *, library: str, item_key: str, tags: Iterable[str] = (),
-                     collection: str | None = None, note: str | None = None, reopen: bool = False) -> OutboxEntry:
+                     collection: str | None = None, note: str | None = None, reopen: bool = False,
+                     version: int | None = None) -> OutboxEntry:
         """Queue a paper for saving (idempotent).
 
         A second accept of a queued paper merges its tags and keeps the first
@@ -81,12 +83,32 @@ class OutboxMixin:
                     (library, item_key, json.dumps(merged, ensure_ascii=False), collection or row["collection"],
                      note or row["note"], now, arxiv_id),
                 )
+            if version is not None:
+                conn.execute("UPDATE zotero_outbox SET version = ? WHERE arxiv_id = ? AND status != 'done'",
+                             (version, arxiv_id))
             row = conn.execute("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
         return _entry(row)
 
     def outbox_entry(self, arxiv_id: str) -> OutboxEntry | None:
         rows = self.query("SELECT * FROM zotero_outbox WHERE arxiv_id = ?", (arxiv_id,))
         return _entry(rows[0]) if rows else None
+
+    def outbox_entries_for(self, arxiv_ids: Iterable[str]) -> dict[str, OutboxEntry]:
+        """{arxiv_id: entry} of the given papers that were ever accepted (one query per 500 ids)."""
+        wanted = list(dict.fromkeys(arxiv_ids))
+        found: dict[str, OutboxEntry] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.query(f"SELECT * FROM zotero_outbox WHERE arxiv_id IN ({', '.join('?' * len(chunk))})",
+                              tuple(chunk))
+            found.update({r["arxiv_id"]: _entry(r) for r in rows})
+        return found
+
+    def next_outbox_attempt(self) -> str | None:
+        """The earliest ``next_attempt_at`` of the pending entries (None: nothing is waiting on a backoff)."""
+        rows = self.query("SELECT min(next_attempt_at) FROM zotero_outbox WHERE status = 'pending'"
+                          " AND next_attempt_at IS NOT NULL")
+        return rows[0][0] if rows else None
 
     def outbox_entries(self, *, status: str | None = None, include_done: bool = False) -> list[OutboxEntry]:
         """Entries waiting (pending/failed) by default, oldest first; ``status`` filters exactly."""
@@ -108,13 +130,14 @@ class OutboxMixin:
                 " OR next_attempt_at <= ?) ORDER BY created_at, arxiv_id", (now_iso,))
         return [_entry(r) for r in rows]
 
-    def mark_outbox_done(self, arxiv_id: str, *, outcome: str, item_key: str) -> None:
+    def mark_outbox_done(self, arxiv_id: str, *, outcome: str, item_key: str, note: str = "") -> None:
+        """Pushed; ``note`` is kept for the user (e.g. the PDF became a link) in ``last_error``."""
         now = utc_iso()
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE zotero_outbox SET status = 'done', outcome = ?, item_key = ?, last_error = '',"
+                "UPDATE zotero_outbox SET status = 'done', outcome = ?, item_key = ?, last_error = ?,"
                 " attempts = attempts + 1, next_attempt_at = NULL, pushed_at = ?, updated_at = ? WHERE arxiv_id = ?",
-                (outcome, item_key, now, now, arxiv_id),
+                (outcome, item_key, note, now, now, arxiv_id),
             )
 
     def mark_outbox_retry(self, arxiv_id: str, *, error: str, next_attempt_at: str | None,

@@ -103,8 +103,8 @@ class PapersMixin:
                         result.unchanged += 1
                 if day is not None:
                     conn.execute(
-                        "INSERT OR IGNORE INTO announcements (announce_date, arxiv_id, announce_type, version,"
-                        " source) VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO announcements (announce_date, arxiv_id, announce_type, version,"
+                        " source) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                         (day, paper.arxiv_id, kind.value, paper.version, source),
                     )
         return result
@@ -138,7 +138,7 @@ class PapersMixin:
         with self.transaction() as conn:
             for arxiv_id in arxiv_ids:
                 cur = conn.execute(
-                    "INSERT OR IGNORE INTO keyword_hits (keyword, arxiv_id, first_seen_on) VALUES (?, ?, ?)",
+                    "INSERT INTO keyword_hits (keyword, arxiv_id, first_seen_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     (keyword, arxiv_id, on.isoformat()),
                 )
                 added += cur.rowcount

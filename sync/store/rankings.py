@@ -78,7 +78,7 @@ class RankingsMixin:
         if day is None:
             day = self.latest_ranking_date()
             if day is None:
-                return " WHERE 0", []
+                return " WHERE 1 = 0", []
         where, params = " WHERE r.announce_date = ?", [day.isoformat()]
         if min_score is not None:
             where += " AND r.score >= ?"
@@ -166,10 +166,18 @@ class RankingsMixin:
             " ORDER BY p.announce_date DESC, p.arxiv_id DESC LIMIT ?", (before.isoformat(), limit + len(excluded)))
         return [paper_from_row(r) for r in rows if r["arxiv_id"] not in excluded][:limit]
 
-    def keyword_hit_papers(self, on: date):
-        """Papers that a keyword watch first found on ``on`` (candidates besides the announcement)."""
+    def keyword_hit_papers(self, on: date, *, keywords: Iterable[str] | None = None):
+        """Papers that a keyword watch first found on ``on`` (candidates besides the announcement).
+
+        ``keywords``: only those watches' hits (a lab user's own watches).
+        """
+        where, params = "", [on.isoformat()]
+        if keywords is not None:
+            wanted = list(keywords) or [""]
+            where = f" AND k.keyword IN ({', '.join('?' * len(wanted))})"
+            params += wanted
         rows = self.query("SELECT DISTINCT p.* FROM keyword_hits k JOIN papers p ON p.arxiv_id = k.arxiv_id"
-                          " WHERE k.first_seen_on = ? ORDER BY p.arxiv_id DESC", (on.isoformat(),))
+                          f" WHERE k.first_seen_on = ?{where} ORDER BY p.arxiv_id DESC", tuple(params))
         return [paper_from_row(r) for r in rows]
 
     def announcement_sources(self, day: date) -> set[str]:
@@ -181,8 +189,8 @@ class RankingsMixin:
     def start_rank_run(self, *, day: date | None, backend: str) -> int:
         with self.transaction() as conn:
             return conn.execute(
-                "INSERT INTO rank_runs (started_at, announce_date, backend, outcome) VALUES (?, ?, ?, 'running')",
-                (utc_iso(), day.isoformat() if day else None, backend)).lastrowid
+                "INSERT INTO rank_runs (started_at, announce_date, backend, outcome) VALUES (?, ?, ?, 'running')"
+                " RETURNING id", (utc_iso(), day.isoformat() if day else None, backend)).fetchone()[0]
 
     def finish_rank_run(self, run_id: int, *, outcome: str, candidates: int = 0, ranked: int = 0,
                         library_size: int = 0, message: str = "", backend: str | None = None) -> None:
@@ -219,7 +227,8 @@ class RankingsMixin:
     def put_embeddings(self, vectors: dict[str, np.ndarray], model: str) -> None:
         with self.transaction() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (content_hash, model, dim, vector) VALUES (?, ?, ?, ?)",
+                "INSERT INTO embeddings (content_hash, model, dim, vector) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (content_hash, model) DO UPDATE SET dim = excluded.dim, vector = excluded.vector",
                 [(h, model, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in vectors.items()])
 
     def count_embeddings(self, model: str | None = None) -> int:

@@ -28,10 +28,10 @@ class RunsMixin:
     def start_fetch_run(self, *, kind: str, query: str) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO fetch_runs (started_at, kind, query, outcome) VALUES (?, ?, ?, ?)",
+                "INSERT INTO fetch_runs (started_at, kind, query, outcome) VALUES (?, ?, ?, ?) RETURNING id",
                 (utc_iso(), kind, query, FetchOutcome.RUNNING.value),
             )
-            return cur.lastrowid
+            return cur.fetchone()[0]
 
     def finish_fetch_run(self, run_id: int, *, outcome: FetchOutcome, announce_date: date | None = None,
                          new: int = 0, cross: int = 0, updated: int = 0, message: str = "") -> None:

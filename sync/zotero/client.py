@@ -9,6 +9,7 @@ through the same client, with the same headers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ import httpx2
 from pyzotero import errors as pz_errors
 from pyzotero import zotero as pz_zotero
 
-from ..errors import ConfigError, ZoteroAuthError, ZoteroError, ZoteroUnavailableError
+from ..errors import ConfigError, ZoteroAuthError, ZoteroError, ZoteroLibraryChangedError, ZoteroUnavailableError
 from ..models import LibraryCollection
 from ..settings import Config
 from .transport import RetryPolicy, RetryTransport, ZoteroGiveUp
@@ -49,6 +50,7 @@ class WriteResult:
     written: dict[int, str] = field(default_factory=dict)  # created or updated: index -> key
     unchanged: dict[int, str] = field(default_factory=dict)
     failed: dict[int, tuple[int, str]] = field(default_factory=dict)  # index -> (code, message)
+    library_version: int | None = None  # Last-Modified-Version of the last answer
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,13 @@ class KeyInfo:
 
 
 class ZoteroClient:
-    """A configured Zotero library. ``requests`` counts HTTP requests made (with retries)."""
+    """A configured Zotero library. ``requests`` counts HTTP requests made (with retries).
+
+    ``library_version``: when set, writes are conditional (``If-Unmodified-Since-Version``): a
+    library changed by anyone else since that version raises
+    :class:`~sync.errors.ZoteroLibraryChangedError` instead of writing, and each successful
+    write moves it to the version the write produced (so the caller knows its index is current).
+    """
 
     def __init__(self, config: Config, *, sleep: Callable[[float], None] = time.sleep):
         library_id = str(config["zotero.library_id"]).strip()
@@ -80,10 +88,17 @@ class ZoteroClient:
                                    follow_redirects=True, trust_env=False)
         self._zot = pz_zotero.Zotero(library_id, self.library_type, api_key, client=self._http)
         self._zot.endpoint = config["zotero.api_url"].rstrip("/")
+        self.library_version: int | None = None
+        self.replayed_writes = 0  # whole requests refused as already done (their write token was used)
 
     @property
     def requests(self) -> int:
         return self.transport.requests
+
+    @property
+    def uncertain(self) -> bool:
+        """True once a write may have been applied without our hearing of it (a lost reply)."""
+        return bool(self.transport.uncertain_writes or self.replayed_writes)
 
     def close(self) -> None:
         self._http.close()
@@ -98,6 +113,8 @@ class ZoteroClient:
     def _call(self, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             result = func(*args, **kwargs)
+        except ZoteroQuotaError:
+            raise
         except ZoteroGiveUp as exc:
             raise ZoteroUnavailableError(f"{what}: {exc}", details={"retry_after": exc.retry_after,
                                                                     "status": exc.status}) from exc
@@ -188,24 +205,111 @@ class ZoteroClient:
         """POST items in batches of <= 50, parents before their children (callers order them)."""
         return self._write("items", objects, self._zot.create_items)
 
+    def upload_file(self, key: str, data: bytes, *, filename: str, mtime_ms: int) -> str:
+        """Store ``data`` as the file of attachment ``key``: Zotero's upload protocol, three requests.
+
+        1. authorization (md5, filename, filesize, mtime) -> an upload URL, or ``exists`` when Zotero
+           already has this file (returns "exists" at once);
+        2. the upload itself (prefix + file + suffix, to the URL given, without our API key);
+        3. registration of the upload key.
+        Returns "uploaded" or "exists"; raises :class:`ZoteroQuotaError` on 413 (storage full).
+        """
+        url = f"{self._zot.endpoint}/{self.library}/items/{key}/file"
+        md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - the protocol's checksum, not security
+
+        def authorize() -> dict:
+            response = self._http.post(url, headers={**self._zot.default_headers(), "If-None-Match": "*",
+                                                     "Content-Type": "application/x-www-form-urlencoded"},
+                                       data={"md5": md5, "filename": filename, "filesize": str(len(data)),
+                                             "mtime": str(mtime_ms)})
+            if response.status_code == 412:
+                return {"exists": 1}  # a file is there already (an earlier attempt uploaded it)
+            if response.status_code == 413:
+                raise ZoteroQuotaError(f"the PDF ({len(data) // 1024} KB) does not fit in the Zotero storage of"
+                                       f" {self.library}: {response.text.strip()[:200]}")
+            if response.status_code in (401, 403):
+                raise pz_errors.UserNotAuthorisedError(response.text)
+            response.raise_for_status()
+            return response.json()
+
+        answer = self._call("authorizing the PDF upload", authorize)
+        if answer.get("exists"):
+            return "exists"
+
+        def upload() -> None:
+            body = answer.get("prefix", "").encode() + data + answer.get("suffix", "").encode()
+            response = self._http.post(answer["url"], content=body, headers={"Content-Type": answer["contentType"]})
+            if response.status_code not in (200, 201, 204):
+                response.raise_for_status()
+
+        def register() -> None:
+            response = self._http.post(url, headers={**self._zot.default_headers(), "If-None-Match": "*",
+                                                     "Content-Type": "application/x-www-form-urlencoded"},
+                                       data={"upload": answer["uploadKey"]})
+            if response.status_code in (401, 403):
+                raise pz_errors.UserNotAuthorisedError(response.text)
+            if response.status_code != 204:
+                response.raise_for_status()
+
+        self._call("uploading the PDF", upload)
+        self._call("registering the PDF upload", register)
+        return "uploaded"
+
+    def delete_item(self, key: str, version: int) -> None:
+        """Delete one item we know the version of (``If-Unmodified-Since-Version``)."""
+        def delete() -> None:
+            response = self._http.delete(f"{self._zot.endpoint}/{self.library}/items/{key}",
+                                         headers={**self._zot.default_headers(),
+                                                  "If-Unmodified-Since-Version": str(version)})
+            if response.status_code not in (204, 404):
+                response.raise_for_status()
+        self._call("deleting an item", delete)
+
     def create_collections(self, objects: list[dict]) -> WriteResult:
         return self._write("collections", objects, self._zot.create_collections)
 
-    def _write(self, kind: str, objects: list[dict], post: Callable[[list[dict]], Any]) -> WriteResult:
+    def _write(self, kind: str, objects: list[dict], post: Callable[..., Any]) -> WriteResult:
         result = WriteResult()
         for start in range(0, len(objects), MAX_WRITE_BATCH):
             batch = [json.loads(json.dumps(o)) for o in objects[start:start + MAX_WRITE_BATCH]]
             try:
-                answer = self._call(f"saving {kind}", post, batch)
+                answer = self._post(kind, post, batch)
+            except ZoteroLibraryChangedError:
+                raise
             except ZoteroError as exc:
                 if not isinstance(exc.__cause__, pz_errors.PreConditionFailedError):
                     raise
                 # The whole request got 412 (its write token was used by an attempt whose answer
                 # we lost). Send it again under a new token: objects already written now fail
                 # one by one with 412, which callers read as "already there".
-                answer = self._call(f"saving {kind}", post, batch)
+                self.replayed_writes += 1
+                answer = self._post(kind, post, batch)
             _merge(result, answer, offset=start)
+            result.library_version = self.library_version
         return result
+
+    def _post(self, kind: str, post: Callable[..., Any], batch: list[dict]) -> Any:
+        kwargs = {} if self.library_version is None else {"last_modified": self.library_version}
+        try:
+            answer = self._call(f"saving {kind}", post, batch, **kwargs)
+        except ZoteroError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, pz_errors.PreConditionFailedError) and "modified since" in str(cause).lower():
+                raise ZoteroLibraryChangedError(f"saving {kind}: the library changed since version "
+                                                f"{self.library_version}") from cause
+            if isinstance(exc, ZoteroAuthError):
+                raise ZoteroAuthError(f"saving {kind}: the Zotero API key lacks write access to {self.library}"
+                                      " (zotero.org/settings/keys: allow write access; for a group, give the"
+                                      " key read/write on it; see docs/zotero.md)") from cause
+            raise
+        version = getattr(getattr(self._zot, "request", None), "headers", {}).get("Last-Modified-Version")
+        if version and self.library_version is not None:
+            self.library_version = int(version)  # our write was the only change since the version we had
+        return answer
+
+
+class ZoteroQuotaError(ZoteroError):
+    """The file does not fit in the library owner's Zotero storage (HTTP 413)."""
 
 
 def is_trashed(data: dict) -> bool:

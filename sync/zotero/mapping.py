@@ -1,11 +1,17 @@
 """Paper -> the Zotero objects Zotero's own arXiv translator would save; Zotero item -> LibraryItem.
 
-Parent item (``preprint``, or ``journalArticle`` when arXiv lists a journal DOI),
-fields as the arXiv.org translator sets them; one automatic tag (type 1) per
-category with its full name; the user's and suggested tags (type 0) and the
-marker tag (type 1). Children: a "Comment: ..." note, the BibTeX note, the
-user's note, and a linked-URL "Preprint PDF" attachment. Every object carries
-a deterministic key and ``version: 0`` (see :mod:`sync.zotero.keys`).
+Parent item: a ``preprint`` with the fields the arXiv.org translator sets
+(checked field by field against the translator's own test cases in
+tests/zotero/test_translator_parity.py): ``extra`` is ``arXiv:ID [primary]``, then
+``version: N`` when a versioned id was saved, then ``Journal reference: ...`` and
+the journal DOI (``Journal DOI: ...``) when arXiv lists them (the translator turns such a paper into a
+journal article through a doi.org lookup; paperfeed does not contact doi.org and
+keeps the preprint, never putting a reference string into ``publicationTitle``);
+``shortTitle`` is the part before a colon, as the translator sets it. One automatic
+tag (type 1) per category with its full name; the user's and suggested tags
+(type 0) and the marker tag (type 1). Children: a "Comment: ..." note, the BibTeX
+note, the user's note, and a linked-URL "Preprint PDF" attachment. Every object
+carries a deterministic key and ``version: 0`` (see :mod:`sync.zotero.keys`).
 """
 
 from __future__ import annotations
@@ -79,34 +85,39 @@ def _note_html(text: str) -> str:
 
 def build_item_set(paper: Paper, *, library: str, tags: tuple[str, ...] = (), collections: tuple[str, ...] = (),
                    marker_tag: str = "paperfeed", citation_key: str = "", bibtex: str = "",
-                   note: str | None = None, pdf_attachment: bool = True) -> ItemSet:
+                   note: str | None = None, pdf: str = "link", version: int | None = None) -> ItemSet:
     """The objects to write for ``paper`` into ``library`` ("users/1"), validated against the schema."""
     arxiv_id = paper.arxiv_id
     key = item_key(library, arxiv_id)
     doi = journal_doi(paper)
     primary = paper.primary_category or (paper.categories[0] if paper.categories else "")
     old_style = "/" in arxiv_id
+    title = " ".join(paper.title.split())
+    extra = [f"arXiv:{arxiv_id}" if old_style or not primary else f"arXiv:{arxiv_id} [{primary}]"]
+    if version:
+        extra.append(f"version: {version}")
+    if paper.journal_ref and paper.journal_ref.strip():
+        extra.append(f"Journal reference: {' '.join(paper.journal_ref.split())}")
+    if doi:
+        extra.append(f"Journal DOI: {doi}")
     parent: dict = {
         "key": key, "version": 0,
-        "itemType": "journalArticle" if doi else "preprint",
-        "title": " ".join(paper.title.split()),
+        "itemType": "preprint",
+        "title": title,
         "creators": [{"creatorType": "author", **split_name(a)} for a in paper.authors if a.strip()],
         "abstractNote": " ".join(paper.abstract.split()),
         "date": _date(paper),
         "url": f"http://arxiv.org/abs/{arxiv_id}",
         "libraryCatalog": "arXiv.org",
-        "extra": f"arXiv:{arxiv_id}" if old_style or not primary else f"arXiv:{arxiv_id} [{primary}]",
+        "extra": "\n".join(extra),
+        "repository": "arXiv", "archiveID": f"arXiv:{arxiv_id}", "DOI": f"10.48550/arXiv.{arxiv_id}",
         "tags": _tags(paper, tuple(tags), marker_tag),
         "collections": list(dict.fromkeys(collections)),
         "relations": {},
     }
-    if doi:
-        parent["DOI"] = doi
-        if paper.journal_ref:
-            parent["publicationTitle"] = " ".join(paper.journal_ref.split())
-    else:
-        parent.update({"repository": "arXiv", "archiveID": f"arXiv:{arxiv_id}",
-                       "DOI": f"10.48550/arXiv.{arxiv_id}"})
+    short = title.split(":", 1)[0].strip() if ":" in title else ""
+    if short and short != title:
+        parent["shortTitle"] = short
     if citation_key:
         parent["citationKey"] = citation_key
     children: list[dict] = []
@@ -122,13 +133,33 @@ def build_item_set(paper: Paper, *, library: str, tags: tuple[str, ...] = (), co
                               "note": f"<h2>BibTeX</h2>\n<pre>{html.escape(bibtex.strip())}</pre>"})
     if note and note.strip():
         child("note:user", {"itemType": "note", "note": _note_html(note.strip())})
-    if pdf_attachment:
-        child("attachment:pdf", {"itemType": "attachment", "linkMode": "linked_url", "title": "Preprint PDF",
-                                 "url": f"http://arxiv.org/pdf/{arxiv_id}v{paper.version}",
-                                 "contentType": "application/pdf", "charset": ""})
+    if pdf == "link":
+        child("attachment:pdf", pdf_link(paper))
+    elif pdf == "file":
+        # the Connector's "Preprint PDF": a stored file (its bytes go up through the upload protocol)
+        child("attachment:pdf-file", {"itemType": "attachment", "linkMode": "imported_url", "title": "Preprint PDF",
+                                      "url": f"http://arxiv.org/pdf/{arxiv_id}v{paper.version}",
+                                      "contentType": "application/pdf", "charset": "",
+                                      "filename": pdf_filename(paper)})
     for obj in (parent, *children):
         validate_item(obj)
     return ItemSet(arxiv_id=arxiv_id, key=key, parent=parent, children=tuple(children))
+
+
+def pdf_link(paper: Paper) -> dict:
+    """A linked-URL "Preprint PDF" attachment's fields (no upload, no storage quota)."""
+    return {"itemType": "attachment", "linkMode": "linked_url", "title": "Preprint PDF",
+            "url": f"http://arxiv.org/pdf/{paper.arxiv_id}v{paper.version}", "contentType": "application/pdf",
+            "charset": ""}
+
+
+def pdf_filename(paper: Paper) -> str:
+    return f"{paper.arxiv_id.replace('/', '_')}v{paper.version}.pdf"
+
+
+def file_attachment(items: ItemSet) -> dict | None:
+    """The stored-file PDF attachment of an item set (``zotero.pdf = file``), if any."""
+    return next((c for c in items.children if c.get("linkMode") == "imported_url"), None)
 
 
 # Zotero -> our index ---------------------------------------------------------------------
@@ -141,6 +172,8 @@ def arxiv_id_of(data: dict) -> str | None:
     for line in (data.get("extra") or "").splitlines():
         if line.lower().startswith("arxiv"):
             candidates.append(line.split(":", 1)[-1].strip().split(" ")[0])
+    # "arXiv:ID" anywhere in extra (e.g. "Preprint arXiv:2501.00100v2", as some importers write it)
+    candidates += re.findall(r"arxiv:\s*([\w./-]+)", data.get("extra") or "", re.IGNORECASE)
     if "arxiv" in (data.get("repository", "") + data.get("publisher", "") + data.get("libraryCatalog", "")).lower():
         candidates.append(data.get("number", ""))
     for text in candidates:

@@ -4,7 +4,7 @@ pyzotero retries reads on 429 with unbounded sleeps, does not retry writes, and
 turns a 429 on a write into a JSON error. So pyzotero gets a client whose
 transport does it right, for every request it makes:
 
-- 429, 503 and other 5xx: retried at most ``max_retries`` times, waiting
+- 409 (library locked), 429, 503 and other 5xx: retried at most ``max_retries`` times, waiting
   ``Retry-After`` (or ``Backoff``) when given, else a jittered doubling delay;
 - connection errors and timeouts: retried the same way;
 - ``Backoff`` on any response: the next request waits that long;
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import httpx2
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})  # 409: the library is locked (a write in progress)
 
 
 class ZoteroGiveUp(Exception):
@@ -65,6 +65,7 @@ class RetryTransport(httpx2.BaseTransport):
         self.inner = inner or httpx2.HTTPTransport()
         self.sleep = sleep
         self.requests = 0
+        self.uncertain_writes = 0  # writes sent whose answer never came (they may have been applied)
         self._backoff_until = 0.0
         self._lock = threading.Lock()
 
@@ -85,6 +86,9 @@ class RetryTransport(httpx2.BaseTransport):
                 response = self.inner.handle_request(request)
             except (httpx2.ConnectError, httpx2.TimeoutException, httpx2.RemoteProtocolError,
                     httpx2.ReadError, httpx2.WriteError) as exc:
+                if request.method != "GET" and not isinstance(exc, (httpx2.ConnectError, httpx2.ConnectTimeout)):
+                    with self._lock:
+                        self.uncertain_writes += 1
                 if attempt >= self.policy.max_retries:
                     raise ZoteroGiveUp(f"cannot reach Zotero at {request.url.host}:{request.url.port}: "
                                        f"{type(exc).__name__}: {exc}") from exc
@@ -100,7 +104,8 @@ class RetryTransport(httpx2.BaseTransport):
             response.read()
             retry_after = _header_seconds(response, "Retry-After")
             wait = retry_after if retry_after is not None else self.policy.delay(attempt)
-            reason = f"Zotero answered HTTP {response.status_code}"
+            reason = f"Zotero answered HTTP {response.status_code}" + (
+                " (library locked)" if response.status_code == 409 else "")
             response.close()
             if wait > self.policy.max_wait:
                 raise ZoteroGiveUp(f"{reason}; Retry-After {wait:.0f} s", status=response.status_code,

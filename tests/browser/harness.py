@@ -8,8 +8,10 @@ index, and the day is ranked by the ranking stage.
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -17,14 +19,16 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
 
-from sync.sample import SAMPLE_DATE, sample_library
+from sync.sample import SAMPLE_DATE, sample_collections, sample_library
+from sync.models import AnnouncementEntry, AnnounceType, Paper
 from sync.settings import load_config
 from sync.store import Store
+from sync.store.rankings import RankingRow
 from tests.support.zotero_server import KEY_ALPHABET, ZoteroServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +64,7 @@ def _zotero_item(item) -> dict:
     return {
         "itemType": "preprint", "title": item.title, "abstractNote": item.abstract, "creators": creators,
         "repository": "arXiv", "archiveID": f"arXiv:{item.arxiv_id}", "url": item.url or "",
-        "tags": [], "collections": [], "relations": {},
+        "tags": [{"tag": tag} for tag in item.tags], "collections": list(item.collections), "relations": {},
         "dateAdded": item.date_added.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
@@ -74,7 +78,8 @@ def _item_key(index: int) -> str:
 
 
 def seed_zotero(zotero: ZoteroServer) -> dict[str, str]:
-    """The sample library as Zotero items, and two collections (one nested) for the picker.
+    """The sample library as Zotero items with their tags and collections (sync/sample.py), and
+    two more collections (one nested) for the picker.
 
     Keys and versions are the same on every call, so a store that pulled one seeded server
     is a faithful index of any other seeded server (the tests rank once and copy the store).
@@ -82,6 +87,8 @@ def seed_zotero(zotero: ZoteroServer) -> dict[str, str]:
     lib = zotero.library()
     reading = lib.add_collection("Reading list", key="READLIST")
     llms = lib.add_collection("LLMs", parent=reading, key="LLMSCLCT")
+    for collection in sample_collections():  # parents first
+        lib.add_collection(collection.name, parent=collection.parent_key, key=collection.key)
     items = [{**_zotero_item(item), "key": _item_key(index)} for index, item in enumerate(sample_library())]
     for start in range(0, len(items), 50):
         lib.add_items(items[start:start + 50])
@@ -103,6 +110,62 @@ def write_config(tmp: Path, *, zotero_url: str, port: int, token: str) -> Path:
     return path
 
 
+LISTING_FIXTURE = EXTENSION / "tests" / "fixtures" / "arxiv-list-astro-ph-pastweek-2024-11.html"
+# Ranked days of the real listing page: (day, how many of its first papers, which one is dismissed).
+LISTING_DAYS = ((date(2024, 11, 22), 3, 1), (date(2024, 11, 20), 2, None))
+
+
+def listing_page_days(path: Path = LISTING_FIXTURE) -> dict[date, list[tuple[str, str]]]:
+    """The real listing page's days: (arXiv id, title) of each entry, in page order."""
+    text = path.read_text(encoding="utf-8")
+    days: dict[date, list[tuple[str, str]]] = {}
+    for section in text.split("<h3>")[1:]:
+        head = re.match(r"\s*\w{3}, (\d{1,2} \w{3} \d{4})", section)
+        if not head:
+            continue
+        day = datetime.strptime(head.group(1), "%d %b %Y").date()
+        ids = re.findall(r'title="Abstract" id="(\d{4}\.\d{4,5})"', section)
+        titles = [html.unescape(" ".join(t.split())) for t in
+                  re.findall(r'<span class="descriptor">Title:</span>(.*?)</div>', section, re.DOTALL)]
+        days[day] = list(zip(ids, titles))
+    return days
+
+
+def seed_listing_days(store: Store) -> dict[str, list[str]]:
+    """Rank a few papers of two days of the real listing page (one dismissed); returns ids per day."""
+    page = listing_page_days()
+    seeded: dict[str, list[str]] = {}
+    for day, count, dismissed in LISTING_DAYS:
+        chosen = page[day][:count]
+        entries = [AnnouncementEntry(Paper(arxiv_id=aid, title=title, categories=("astro-ph.CO",),
+                                           primary_category="astro-ph.CO", announce_date=day), AnnounceType.NEW)
+                   for aid, title in chosen]
+        store.upsert_entries(entries, announce_date=day, source="test")
+        store.save_ranking(day, [RankingRow(aid, 0.9 - i * 0.1, "similar to papers in your library",
+                                            tags=("cosmology",), collection=None)
+                                 for i, (aid, _) in enumerate(chosen)])
+        if dismissed is not None:
+            store.set_feedback(chosen[dismissed][0], "dismissed")
+        seeded[day.isoformat()] = [aid for aid, _ in chosen]
+    return seeded
+
+
+ABS_ID = "2509.19228"  # the paper of the abstract-page fixture (extension/tests/fixtures)
+
+
+def ensure_ranked(store: Store, arxiv_id: str) -> None:
+    """Make the abstract-page fixture's paper one of the sample day's matches (last, if the
+    ranking left it out), so the abstract page's score and reason are checked in the browsers."""
+    ranked = store.ranked_papers(SAMPLE_DATE, limit=1000)
+    if any(r.paper.arxiv_id == arxiv_id for r in ranked):
+        return
+    rows = [RankingRow(r.paper.arxiv_id, r.score, r.reason, r.tags, r.collection) for r in ranked]
+    last = min((r.score for r in ranked), default=0.5)
+    rows.append(RankingRow(arxiv_id, round(max(0.0, last - 0.01), 4), "similar to papers in your library: long-context LLMs",
+                           ("LLM", "reasoning"), "RLLLMS22"))
+    store.save_ranking(SAMPLE_DATE, rows)
+
+
 def seed_store(config) -> int:
     """Store the sample day, pull the Zotero library, rank the day; returns the matches count."""
     from sync.fetch import run_fetch
@@ -115,6 +178,8 @@ def seed_store(config) -> int:
         pull_library(store, config)
         now = datetime.combine(SAMPLE_DATE, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
         rank_day(store, config, SAMPLE_DATE, now=now)
+        ensure_ranked(store, ABS_ID)
+        seed_listing_days(store)
         return store.count_ranked(SAMPLE_DATE)
     finally:
         store.close()
@@ -128,6 +193,11 @@ class LivePaperfeed:
     process: subprocess.Popen
     log_path: Path
     matches: int
+    env: dict[str, str] | None = None
+
+    def cli_command(self, *args: str) -> list[str]:
+        """A ``paperfeed`` command against this server's config and store (run with ``self.env``)."""
+        return [sys.executable, "-m", "server.cli", *args]
 
     def zotero_items(self) -> list[dict]:
         """Every top-level item the Zotero test server holds, read through its HTTP API."""
@@ -194,7 +264,8 @@ def start_paperfeed(tmp: Path, template: tuple[Path, int]) -> LivePaperfeed:
             process.kill()
             raise RuntimeError(f"paperfeed serve did not answer within 30 s:\n{log_path.read_text()}")
         time.sleep(0.2)
-    return LivePaperfeed(url=url, token=token, zotero=zotero, process=process, log_path=log_path, matches=matches)
+    return LivePaperfeed(url=url, token=token, zotero=zotero, process=process, log_path=log_path, matches=matches,
+                         env=env)
 
 
 def stop_paperfeed(live: LivePaperfeed) -> None:
@@ -204,6 +275,22 @@ def stop_paperfeed(live: LivePaperfeed) -> None:
     except subprocess.TimeoutExpired:
         live.process.kill()
     live.zotero.stop()
+
+
+DOCS_IMG = REPO / "docs" / "img"
+
+
+def publish_screenshots(names: dict[str, str]) -> list[Path]:
+    """Copy test screenshots (artifact name -> docs name) to docs/img when PAPERFEED_DOCS_SCREENSHOTS=1."""
+    if os.environ.get("PAPERFEED_DOCS_SCREENSHOTS") != "1":
+        return []
+    written = []
+    for artifact, doc_name in names.items():
+        source = ARTIFACTS / artifact
+        if source.is_file():
+            shutil.copyfile(source, DOCS_IMG / doc_name)
+            written.append(DOCS_IMG / doc_name)
+    return written
 
 
 def run_e2e(script: str, live: LivePaperfeed, *, timeout: float = 240, **extra_env: str) -> dict:

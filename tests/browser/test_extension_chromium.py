@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import threading
+import time
+from pathlib import Path
+
 import pytest
 
-from tests.browser.e2e_checks import assert_saved_exactly_once
-from tests.browser.harness import LivePaperfeed, run_e2e
+from tests.browser.e2e_checks import assert_real_listing_and_abs_page, assert_saved_exactly_once
+from tests.browser.harness import REPO, LivePaperfeed, publish_screenshots, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -15,11 +21,53 @@ def test_extension_chromium_core_flow_saves_each_paper_once(live_paperfeed: Live
     result = run_e2e("chromium.mjs", live_paperfeed)
     assert result["browser"] == "chromium"
     assert_saved_exactly_once(live_paperfeed, result)
+    assert_real_listing_and_abs_page(live_paperfeed, result)
+    publish_screenshots({f"chromium-{name}.png": f"extension-{name}.png" for name in (
+        "popup", "popup-dark", "options", "popup-not-configured", "popup-bad-token", "popup-unreachable",
+        "popup-this-paper", "popup-saved", "arxiv-abs")} | {"chromium-arxiv-listing-real.png": "extension-arxiv-listing.png"})
     assert len(result["screenshots"]) >= 8
+    assert min(sizes["body"] for sizes in result["fonts"].values()) >= 13, result["fonts"]
 
 
-def test_extension_chromium_save_while_zotero_is_down_shows_queued(live_paperfeed: LivePaperfeed) -> None:
-    live_paperfeed.zotero.add_fault(503, method="POST", count=1000)
-    result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="queued", EXPECT_MESSAGE=r"^Queued, will retry: .*503")
-    assert result["outcome"]["state"] == "queued"
-    assert live_paperfeed.items_for(result["id"]) == [], "nothing reached Zotero while it answered 503"
+def test_extension_chromium_queued_save_turns_into_saved_by_itself(live_paperfeed: LivePaperfeed, tmp_path: Path) -> None:
+    """Zotero answers 503: the save is queued (no red retry); once Zotero is back and the server
+    pushes its outbox, the open popup turns the card into "In Zotero ✓" without a click."""
+    fault = live_paperfeed.zotero.add_fault(503, method="POST", count=1000)
+    flag = tmp_path / "queued.flag"
+    pushed: dict = {}
+
+    def zotero_comes_back() -> None:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pushed["items_while_down"] = live_paperfeed.items_for(flag.read_text()) if flag.exists() else None
+        fault.count = 0
+        pushed["sync"] = subprocess.run(live_paperfeed.cli_command("sync", "--retry-now"), cwd=REPO, env=live_paperfeed.env,
+                                        capture_output=True, text=True, timeout=90)
+
+    helper = threading.Thread(target=zotero_comes_back, daemon=True)
+    helper.start()
+    result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="queued", EXPECT_MESSAGE=r"^Queued: .*503",
+                     QUEUED_FLAG=str(flag), EXPECT_SETTLED="saved")
+    helper.join(timeout=100)
+    assert result["outcome"]["state"] == "queued" and result["outcome"]["button"] == "Queued…"
+    assert pushed["items_while_down"] == [], "nothing reached Zotero while it answered 503"
+    assert pushed["sync"].returncode == 0, pushed["sync"].stdout + pushed["sync"].stderr
+    assert result["settled"] == "saved" and result["in_library"] is True
+    assert len(live_paperfeed.items_for(result["id"])) == 1
+    publish_screenshots({"chromium-popup-save-queued.png": "extension-popup-save-queued.png",
+                         "chromium-popup-save-settled.png": "extension-popup-save-settled.png"})
+
+
+def test_extension_chromium_save_refused_by_zotero_shows_failed_and_retry_works(live_paperfeed: LivePaperfeed) -> None:
+    """Zotero refuses the item once (a per-object 400 in its write answer): the popup says why with
+    a red "Retry save"; the retry, with Zotero answering normally again, saves it."""
+    refused = json.dumps({"successful": {}, "success": {}, "unchanged": {},
+                          "failed": {"0": {"code": 400, "message": "Invalid value for field 'title'"}}})
+    live_paperfeed.zotero.add_fault(200, method="POST", path="/items", count=1, body=refused)
+    result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="failed",
+                     EXPECT_MESSAGE=r"^Failed: .*refused the item: 400", RETRY_EXPECT="saved")
+    assert result["outcome"]["button"] == "Retry save"
+    assert result["retried"]["state"] == "saved" and result["in_library"] is True
+    assert len(live_paperfeed.items_for(result["id"])) == 1
+    publish_screenshots({"chromium-popup-save-failed.png": "extension-popup-save-failed.png"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.e2e_checks import assert_saved_exactly_once
+from tests.browser.e2e_checks import assert_real_listing_and_abs_page, assert_saved_exactly_once
 from tests.browser.harness import LivePaperfeed, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -15,4 +15,6 @@ def test_extension_firefox_core_flow_saves_each_paper_once(live_paperfeed: LiveP
     result = run_e2e("firefox.mjs", live_paperfeed)
     assert result["browser"] == "firefox"
     assert_saved_exactly_once(live_paperfeed, result)
+    assert_real_listing_and_abs_page(live_paperfeed, result)
     assert len(result["screenshots"]) >= 8
+    assert min(sizes["body"] for sizes in result["fonts"].values()) >= 13, result["fonts"]

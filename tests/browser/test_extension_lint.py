@@ -62,3 +62,39 @@ def test_extension_manifest_serves_chromium_and_firefox() -> None:
                      MANIFEST["options_ui"]["page"], *MANIFEST["icons"].values(),
                      *(f for script in MANIFEST["content_scripts"] for f in script["js"] + script["css"])]:
         assert (SOURCE / relative).is_file(), relative
+
+
+def test_extension_package_builds_both_store_zips_without_test_files(tmp_path) -> None:
+    """`npm run package` (scripts/package.mjs): a Firefox and a Chrome zip from one command; a
+    test copy's test-hooks.json (the ?url= hook) never ships."""
+    import shutil
+    import zipfile
+
+    require_node_modules()
+    copy = tmp_path / "src"
+    shutil.copytree(SOURCE, copy)
+    (copy / "test-hooks.json").write_text('{"popupUrl": true}\n', encoding="utf-8")
+    done = subprocess.run([node_bin(), "scripts/package.mjs", "--source", str(copy), "--out", str(tmp_path / "dist")],
+                          cwd=EXTENSION, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    shipped = {p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*") if p.is_file()}
+    for browser in ("firefox", "chrome"):
+        with zipfile.ZipFile(built[browser]) as archive:
+            names = {name for name in archive.namelist() if not name.endswith("/")}
+            manifest = json.loads(archive.read("manifest.json"))
+        assert "test-hooks.json" not in names, browser
+        assert not any(name.startswith(("tests/", "node_modules/")) for name in names), browser
+        assert names == shipped, (browser, names ^ shipped)
+        assert manifest["version"] == MANIFEST["version"]
+        if browser == "firefox":
+            assert manifest["browser_specific_settings"]["gecko"]["id"] == MANIFEST["browser_specific_settings"]["gecko"]["id"]
+        else:
+            assert "browser_specific_settings" not in manifest and "scripts" not in manifest["background"]
+            assert manifest["background"]["service_worker"] == "bg.js"
+
+
+def test_extension_url_hook_only_behind_the_test_hooks_file() -> None:
+    popup = (SOURCE / "popup" / "popup.js").read_text(encoding="utf-8")
+    assert "popupUrlOverride(location.search, hooks)" in popup
+    assert not (SOURCE / "test-hooks.json").exists(), "src/ is what gets installed: it carries no test hooks"

@@ -14,6 +14,7 @@ from sync.store import Store
 from sync.store.rankings import RankingRow
 
 TOKEN = "test-token-0123456789abcdef"
+FEED_TOKEN = "feed-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 DAY = date(2025, 9, 24)
 
@@ -37,7 +38,7 @@ def seed_day(store: Store, papers: list[Paper], *, day: date = DAY, outcome: Fet
 
 @pytest.fixture
 def server_config(config: Config) -> Config:
-    return config.with_values(server__token=TOKEN, zotero__api_key="ZOTERO-SECRET-KEY-abcdef123456",
+    return config.with_values(server__token=TOKEN, server__feed_token=FEED_TOKEN, zotero__api_key="ZOTERO-SECRET-KEY-abcdef123456",
                               zotero__library_id="12345", zotero__api_url="http://127.0.0.1:9/",
                               arxiv__api_url="http://127.0.0.1:9/api/query", arxiv__max_retries=0,
                               arxiv__delay_seconds=0.0, arxiv__timeout_seconds=1.0)

@@ -91,7 +91,7 @@ def test_auth_protected_routes_refuse_without_the_token(client, headers, code, m
 
 
 def test_auth_feed_accepts_token_in_query_only_when_right(client):
-    assert_error(client.get("/feed.atom?token=wrong"), 401, "invalid_token")
+    assert_error(client.get("/feed.atom?token=wrong"), 401, "invalid_feed_token")
 
 
 @pytest.mark.parametrize("url", ["/api/health", "/api/openapi.json"])
@@ -109,8 +109,9 @@ def test_auth_without_configured_token_refuses_with_init_hint(server_config, api
 
 
 @pytest.mark.parametrize("origin,allowed", [
-    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", True),
-    ("moz-extension://0f6c0e5c-6d0a-4c9e-9d61-2f1a3b7f0a11", True),
+    ("chrome-extension://ijncghfkfgbpkdpbnelhfmfkjdhnmjcn", True),  # this extension (id pinned by its key)
+    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", False),  # another extension
+    ("moz-extension://0f6c0e5c-6d0a-4c9e-9d61-2f1a3b7f0a11", False),
     ("https://evil.example", False),
     ("http://127.0.0.1:8000", False),
     ("null", False),

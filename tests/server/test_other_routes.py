@@ -9,13 +9,13 @@ import pytest
 from sync.cycle import CycleResult, StepResult
 from sync.errors import BusyError
 from sync.models import FetchOutcome
-from tests.server.conftest import AUTH, DAY, sample_papers, seed_day, seed_library
+from tests.server.conftest import AUTH, DAY, FEED_TOKEN, sample_papers, seed_day, seed_library
 
 
 def test_health_fresh_store(client):
     body = client.get("/api/health").get_json()
     assert body == {"status": "ok", "version": body["version"], "store": "ok", "configured": {"zotero": True},
-                    "last_fetch": None, "last_rank": None, "last_sync": None}
+                    "last_fetch": None, "last_rank": None, "last_sync": None, "problems": []}
 
 
 def test_health_reports_last_runs(client, api_store):
@@ -121,7 +121,7 @@ def test_atom_feed_with_token(client, api_store, how):
     if how == "header":
         response = client.get("/feed.atom", headers=AUTH)
     else:
-        response = client.get(f"/feed.atom?token={AUTH['Authorization'].split()[1]}")
+        response = client.get(f"/feed.atom?token={FEED_TOKEN}")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     text = response.get_data(as_text=True)

@@ -7,7 +7,7 @@ import pytest
 from tests.server.conftest import AUTH, sample_papers, seed_day, seed_library
 from tests.support.arxiv_server import LocalArxiv, fixture_reply
 
-DETAIL_KEYS = {"paper", "in_library", "item_key", "status", "match", "bibtex", "related"}
+DETAIL_KEYS = {"paper", "in_library", "item_key", "status", "match", "save", "bibtex", "related"}
 
 
 @pytest.fixture

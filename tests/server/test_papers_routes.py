@@ -12,7 +12,7 @@ from tests.server.conftest import AUTH, DAY, sample_papers, seed_day
 PAPER_KEYS = {"id", "version", "title", "authors", "abstract", "categories", "primary_category", "comment",
               "journal_ref", "doi", "published", "updated", "announce_date", "announce_type", "abs_url",
               "pdf_url"}
-MATCH_KEYS = {"paper", "score", "reason", "tags", "collection", "status", "item_key", "rank"}
+MATCH_KEYS = {"paper", "score", "reason", "tags", "collection", "status", "item_key", "rank", "save"}
 
 
 @pytest.fixture

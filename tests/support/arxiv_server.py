@@ -55,6 +55,9 @@ class LocalArxiv:
         self.api: Callable[[dict[str, list[str]]], Reply] = lambda q: fixture_reply(
             "api_2026-04_id_0000.0000_zero_results.xml")
         self.faults: list[Reply] = []
+        # /pdf/<id>v<n>: a small real-looking PDF per paper
+        self.pdf: Callable[[str], Reply] = lambda name: Reply(
+            200, b"%PDF-1.4\n% paperfeed test PDF of " + name.encode() + b"\n%%EOF\n", {"Content-Type": "application/pdf"})
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -70,6 +73,7 @@ class LocalArxiv:
         return {
             "arxiv.feed_url": f"{self.url}/atom",
             "arxiv.api_url": f"{self.url}/api/query",
+            "arxiv.pdf_url": f"{self.url}/pdf",
             "arxiv.delay_seconds": 0.05,
             "arxiv.timeout_seconds": 2.0,
             "arxiv.max_retries": 2,
@@ -99,6 +103,8 @@ class LocalArxiv:
                 return self.faults.pop(0)
         if path.startswith("/api/query"):
             return self.api(query)
+        if path.startswith("/pdf/"):
+            return self.pdf(path.split("/", 2)[2])
         if path.startswith(("/atom/", "/rss/")):
             return self.feed(path.split("/", 2)[2])
         return Reply(404, b"not found", {"Content-Type": "text/plain"})

@@ -13,6 +13,13 @@ against Zotero's schema, ``Zotero-Write-Token`` and ``If-Unmodified-Since-Versio
 ``Backoff`` and ``Retry-After`` through scriptable faults. It stores what it
 receives, so tests can look at the library afterwards.
 
+Strict where real Zotero is: 409 while the library is locked (:meth:`ZoteroState.lock_library`);
+a "write applied, reply lost" fault (``Fault(lose_reply=True)``); read-only keys (403 on writes)
+and keys that cannot reach a group (403), see :meth:`ZoteroState.add_key`; a non-numeric
+``If-Unmodified-Since-Version`` is a 400; write tokens are kept per API key for 12 hours; a
+hanging server (:meth:`ZoteroServer.hang`: accepts, never answers) and per-object refusals
+(:meth:`ZoteroState.refuse_object`).
+
 Use it from tests through :class:`ZoteroServer` (a context manager), or run it
 as a process beside ``paperfeed serve``::
 
@@ -24,6 +31,7 @@ which prints ``ZOTERO_API_URL=http://127.0.0.1:PORT`` and serves until killed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -41,6 +49,7 @@ _SCHEMA_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "zotero" / "zo
 _ITEM_ALWAYS = {"itemType", "creators", "tags", "collections", "relations", "key", "version", "dateAdded",
                 "dateModified", "parentItem", "deleted", "inPublications"}
 _NOTE_FIELDS = {"note"}
+WRITE_TOKEN_SECONDS = 12 * 3600  # Zotero keeps a used write token this long (per API key)
 _ATTACHMENT_FIELDS = {"linkMode", "contentType", "charset", "filename", "md5", "mtime", "path"}
 
 
@@ -72,6 +81,7 @@ class Fault:
     after: int = 0
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
+    lose_reply: bool = False  # handle the request for real (a write is applied), then drop the answer
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method)) and self.path in path
@@ -89,7 +99,6 @@ class Library:
     collections: dict[str, dict] = field(default_factory=dict)
     deleted_items: dict[str, int] = field(default_factory=dict)  # key -> version at deletion
     deleted_collections: dict[str, int] = field(default_factory=dict)
-    write_tokens: set[str] = field(default_factory=set)
 
     @property
     def prefix(self) -> str:
@@ -167,7 +176,22 @@ class ZoteroState:
         self.user_id = user_id
         self.username = username
         self.libraries: dict[tuple[str, int], Library] = {("users", user_id): Library("users", user_id, username)}
+        # API keys -> what they may do; the main key reads and writes everything
+        self.keys: dict[str, dict] = {api_key: {"write": True, "groups": {"all"}}}
+        # Zotero-Write-Token use, per API key, remembered for WRITE_TOKEN_SECONDS (12 h) as Zotero does
+        self.write_tokens: dict[tuple[str, str], float] = {}
+        self.clock = time.time  # tests may move time on (write-token expiry)
+        # file storage: attachment key -> bytes; uploads authorized, by upload key; the storage quota
+        self.files: dict[str, bytes] = {}
+        self.uploads: dict[str, dict] = {}
+        self.quota_bytes: int | None = None
+        # per-object refusals inside a 200 answer: key -> [remaining count, code, message]
+        self.object_faults: dict[str, list] = {}
         self.faults: list[Fault] = []
+        # hang(): requests are accepted and read, then never answered until recover() (then dropped)
+        self.hanging = False
+        self.released = threading.Event()
+        self.hung = 0  # requests that were left hanging
         self.requests: list[tuple[str, str, int]] = []  # (method, path?query, status)
         self.schema = _load_schema()
 
@@ -178,6 +202,31 @@ class ZoteroState:
             if key not in self.libraries:
                 self.libraries[key] = Library(kind, key[1], f"{kind[:-1]} {key[1]}")
             return self.libraries[key]
+
+    def add_key(self, key: str, *, write: bool = True, groups: tuple = ("all",)) -> None:
+        """Another API key: ``write=False`` is a read-only key; ``groups``: group ids it may reach."""
+        with self.lock:
+            self.keys[key] = {"write": write, "groups": {str(g) for g in groups}}
+
+    def refuse_object(self, key: str, code: int = 500, message: str = "An error occurred", count: int = 1) -> None:
+        """The next ``count`` writes of the object ``key`` fail (in the 200 answer's ``failed``)."""
+        with self.lock:
+            self.object_faults[key] = [count, code, message]
+
+    def lock_library(self, count: int = 1) -> Fault:
+        """The next ``count`` writes find the library locked (409), as during another client's write."""
+        return self.add_fault(409, method="POST", count=count,
+                              body="The library is currently locked. Please wait a moment and try again.")
+
+    def hang(self) -> None:
+        with self.lock:
+            self.hanging = True
+            self.released.clear()
+
+    def recover(self) -> None:
+        with self.lock:
+            self.hanging = False
+            self.released.set()
 
     def add_fault(self, status: int, **kwargs) -> Fault:
         fault = Fault(status=status, **kwargs)
@@ -225,6 +274,14 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         state = self.state
+        if state.hanging:
+            with state.lock:
+                state.hung += 1
+            state.released.wait(300)  # Zotero accepted the connection and never answers
+            self._log(method, 0)
+            self.close_connection = True
+            self.connection.close()
+            return
         fault = state.take_fault(method, path)
         if fault is not None:
             if fault.status == 0:
@@ -232,9 +289,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.close()
                 return
-            self._send(fault.status, fault.body or f"{fault.status} scripted fault", fault.headers,
-                       content_type="text/plain")
-            return
+            if not fault.lose_reply:
+                self._send(fault.status, fault.body or f"{fault.status} scripted fault", fault.headers,
+                           content_type="text/plain")
+                return
+            self._lose_reply = True
         try:
             self._route(method, path, query, body)
         except _HTTPError as exc:
@@ -246,6 +305,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body, headers: dict | None = None, *, content_type: str = "application/json",
               version: int | None = None) -> None:
+        if getattr(self, "_lose_reply", False):  # done, but the answer never arrives
+            self._lose_reply = False
+            self._log(self.command, -status)
+            self.close_connection = True
+            self.connection.close()
+            return
         self._log(self.command, status)
         payload = b"" if status == 304 else (
             body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode())
@@ -263,23 +328,33 @@ class _Handler(BaseHTTPRequestHandler):
         if payload:
             self.wfile.write(payload)
 
-    def _authorised(self) -> bool:
+    def _key(self) -> str | None:
         key = self.headers.get("Zotero-API-Key")
         bearer = self.headers.get("Authorization", "")
         if bearer.startswith("Bearer "):
             key = key or bearer[7:]
-        return key == self.state.api_key
+        return key
+
+    def _authorised(self) -> bool:
+        return self._key() in self.state.keys
+
+    def _access(self) -> dict:
+        return self.state.keys.get(self._key() or "", {"write": False, "groups": set()})
 
     # routing -------------------------------------------------------------------------
     def _route(self, method: str, path: str, query: dict, body: bytes) -> None:
         if path == "/keys/current" and method == "GET":
             if not self._authorised():
                 raise _HTTPError(403, "Invalid key")
-            s = self.state
-            return self._send(200, {"key": s.api_key, "userID": s.user_id, "username": s.username,
+            s, access = self.state, self._access()
+            return self._send(200, {"key": self._key(), "userID": s.user_id, "username": s.username,
                                     "displayName": s.username,
-                                    "access": {"user": {"library": True, "files": True, "notes": True, "write": True},
-                                               "groups": {"all": {"library": True, "write": True}}}})
+                                    "access": {"user": {"library": True, "files": True, "notes": True,
+                                                        "write": access["write"]},
+                                               "groups": {g: {"library": True, "write": access["write"]}
+                                                          for g in sorted(access["groups"])}}})
+        if path.startswith("/upload/") and method == "POST":
+            return self._upload_target(path.rsplit("/", 1)[-1], body)
         match = re.match(r"^/(users|groups)/(\d+)(/.*)?$", path)
         if not match:
             raise _HTTPError(404, "Not found")
@@ -287,6 +362,11 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HTTPError(403, "Forbidden")
         if match.group(1) == "users" and int(match.group(2)) != self.state.user_id:
             raise _HTTPError(403, "Forbidden")
+        groups = self._access()["groups"]
+        if match.group(1) == "groups" and "all" not in groups and match.group(2) not in groups:
+            raise _HTTPError(403, "Forbidden")  # a group the key cannot reach
+        if method in ("POST", "DELETE", "PATCH", "PUT") and not self._access()["write"]:
+            raise _HTTPError(403, "Write access denied")
         lib = self.state.library(match.group(1), int(match.group(2)))
         rest = match.group(3) or ""
         with self.state.lock:
@@ -302,7 +382,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._write(lib, "collections", body)
             if rest == "/deleted" and method == "GET":
                 return self._deleted(lib, query)
+            file_route = re.match(r"^/items/([A-Z0-9]{8})/file$", rest)
+            if file_route and method == "POST":
+                return self._file(lib, file_route.group(1), body)
             single = re.match(r"^/(items|collections)/([A-Z0-9]{8})$", rest)
+            if single and method == "DELETE":
+                return self._delete_one(lib, single.group(2))
             if single and method == "GET":
                 objects = lib.items if single.group(1) == "items" else lib.collections
                 obj = objects.get(single.group(2))
@@ -395,11 +480,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _precheck_write(self, lib: Library) -> None:
         if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
             raise _HTTPError(400, "Content-Type must be application/json")
+        unmodified = self.headers.get("If-Unmodified-Since-Version")
+        if unmodified is not None and not unmodified.strip().isdigit():
+            raise _HTTPError(400, f"Invalid If-Unmodified-Since-Version value '{unmodified}'")
         token = self.headers.get("Zotero-Write-Token")
         if token is not None:
-            if token in lib.write_tokens:
+            used = self.state.write_tokens.get((self._key(), token))
+            if used is not None and self.state.clock() - used < WRITE_TOKEN_SECONDS:
                 raise _HTTPError(412, "Write token already used")
-        unmodified = self.headers.get("If-Unmodified-Since-Version")
         if unmodified is not None and int(unmodified) < lib.version:
             raise _HTTPError(412, f"Library has been modified since specified version "
                                   f"(expected {unmodified}, found {lib.version})", {"Last-Modified-Version":
@@ -436,13 +524,17 @@ class _Handler(BaseHTTPRequestHandler):
             lib.version = new_version
         token = self.headers.get("Zotero-Write-Token")
         if token:
-            lib.write_tokens.add(token)
+            self.state.write_tokens[(self._key(), token)] = self.state.clock()
         self._send(200, result, version=lib.version)
 
     def _write_one(self, lib: Library, kind: str, store: dict, obj, new_version: int) -> tuple[str, str]:
         if not isinstance(obj, dict):
             raise _ObjectError("", 400, "Object must be a JSON object")
         key = obj.get("key")
+        refusal = self.state.object_faults.get(key or "")
+        if refusal and refusal[0] > 0:
+            refusal[0] -= 1
+            raise _ObjectError(key, refusal[1], refusal[2])
         if key is not None and not re.fullmatch(r"[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}", str(key)):
             raise _ObjectError(str(key), 400, f"'{key}' is not a valid {kind[:-1]} key")
         existing = store.get(key) if key else None
@@ -526,10 +618,87 @@ class _Handler(BaseHTTPRequestHandler):
             if not (creator.get("name") or creator.get("lastName") or creator.get("firstName")):
                 raise _ObjectError(key, 400, "Creator must have a name")
 
+    # file upload (https://www.zotero.org/support/dev/web_api/v3/file_upload) -----------
+    def _file(self, lib: Library, key: str, body: bytes) -> None:
+        item = lib.items.get(key)
+        if item is None or item.get("itemType") != "attachment":
+            raise _HTTPError(404, "Not found")
+        if item.get("linkMode") not in ("imported_file", "imported_url"):
+            raise _HTTPError(400, "Cannot upload a file for a linked attachment")
+        form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        if "upload" in form:  # registration of a finished upload
+            upload = self.state.uploads.pop(form["upload"], None)
+            if upload is None or upload["key"] != key or "data" not in upload:
+                raise _HTTPError(400, "Invalid upload key")
+            self.state.files[key] = upload["data"]
+            lib.version += 1
+            item.update(md5=upload["md5"], filename=upload["filename"], mtime=int(upload["mtime"]),
+                        version=lib.version, dateModified=_now())
+            return self._send(204, "", version=lib.version)
+        for name in ("md5", "filename", "filesize", "mtime"):
+            if not form.get(name):
+                raise _HTTPError(400, f"'{name}' not provided")
+        if self.headers.get("If-None-Match") != "*" and self.headers.get("If-Match") is None:
+            raise _HTTPError(428, "If-Match/If-None-Match header not provided")
+        if item.get("md5") == form["md5"] or any(
+                hashlib.md5(data).hexdigest() == form["md5"] for data in self.state.files.values()):
+            if item.get("md5") is None:  # the same file is stored already: no upload needed
+                lib.version += 1
+                item.update(md5=form["md5"], filename=form["filename"], mtime=int(form["mtime"]),
+                            version=lib.version)
+            return self._send(200, {"exists": 1}, version=lib.version)
+        if self.headers.get("If-None-Match") == "*" and item.get("md5"):
+            raise _HTTPError(412, "If-None-Match: * set but file exists")
+        used = sum(len(d) for d in self.state.files.values())
+        if self.state.quota_bytes is not None and used + int(form["filesize"]) > self.state.quota_bytes:
+            raise _HTTPError(413, "File would exceed quota", {"Zotero-Storage-Quota": str(self.state.quota_bytes)})
+        upload_key = "".join(random.choice("0123456789abcdef") for _ in range(32))
+        self.state.uploads[upload_key] = {"key": key, **form}
+        boundary = "---------------------------" + upload_key[:16]
+        prefix = f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"
+        suffix = f"\r\n--{boundary}--"
+        self._send(200, {"url": f"http://{self.headers.get('Host')}/upload/{upload_key}",
+                         "contentType": f"multipart/form-data; boundary={boundary}",
+                         "prefix": prefix, "suffix": suffix, "uploadKey": upload_key})
+
+    def _upload_target(self, upload_key: str, body: bytes) -> None:
+        """The storage server's end of an upload (S3 for the real Zotero): needs no API key."""
+        with self.state.lock:
+            upload = self.state.uploads.get(upload_key)
+            if upload is None:
+                raise _HTTPError(400, "Unknown upload")
+            boundary = self.headers.get("Content-Type", "").partition("boundary=")[2]
+            prefix = f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n".encode()
+            suffix = f"\r\n--{boundary}--".encode()
+            if not (body.startswith(prefix) and body.endswith(suffix)):
+                raise _HTTPError(400, "Malformed upload")
+            data = body[len(prefix):len(body) - len(suffix)]
+            if hashlib.md5(data).hexdigest() != upload["md5"] or len(data) != int(upload["filesize"]):
+                raise _HTTPError(400, "The file does not match the md5/filesize authorized")
+            upload["data"] = data
+        self._send(201, "", content_type="text/plain")
+
+    def _delete_one(self, lib: Library, key: str) -> None:
+        unmodified = self.headers.get("If-Unmodified-Since-Version")
+        if unmodified is None:
+            raise _HTTPError(428, "If-Unmodified-Since-Version not provided")
+        if not unmodified.strip().isdigit():
+            raise _HTTPError(400, f"Invalid If-Unmodified-Since-Version value '{unmodified}'")
+        item = lib.items.get(key)
+        if item is None:
+            raise _HTTPError(404, "Not found")
+        if int(unmodified) < item["version"]:
+            raise _HTTPError(412, "Item has been modified since specified version")
+        lib.delete_item(key)
+        self.state.files.pop(key, None)
+        self._send(204, "", version=lib.version)
+
     def _delete(self, lib: Library, query: dict) -> None:
         unmodified = self.headers.get("If-Unmodified-Since-Version")
         if unmodified is None:
             raise _HTTPError(428, "If-Unmodified-Since-Version not provided")
+        if not unmodified.strip().isdigit():
+            raise _HTTPError(400, f"Invalid If-Unmodified-Since-Version value '{unmodified}'")
         if int(unmodified) < lib.version:
             raise _HTTPError(412, "Library has been modified since specified version")
         keys = [k for k in query.get("itemKey", "").split(",") if k]
@@ -574,11 +743,19 @@ class ZoteroServer:
     def add_fault(self, status: int, **kwargs) -> Fault:
         return self.state.add_fault(status, **kwargs)
 
+    def hang(self) -> None:
+        """Accept every request and never answer it (until :meth:`recover`)."""
+        self.state.hang()
+
+    def recover(self) -> None:
+        self.state.recover()
+
     def start(self) -> "ZoteroServer":
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self.state.recover()
         self._httpd.shutdown()
         self._httpd.server_close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.zotero.helpers import make_paper, store_papers
 
 from sync.library_sync import pull_library
-from sync.saving import save_paper
+from sync.saving.accept import save_paper
 
 
 def _parents(server):

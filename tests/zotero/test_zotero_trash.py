@@ -9,7 +9,8 @@ from __future__ import annotations
 from tests.zotero.helpers import make_paper, store_papers
 
 from sync.library_sync import pull_library
-from sync.saving import push_outbox, save_paper
+from sync.saving.accept import save_paper
+from sync.saving.push import push_outbox
 from sync.zotero.keys import item_key
 
 

@@ -1,8 +1,10 @@
-// arXiv listing pages (/list/<archive>/new, recent, ...): mark the papers that match the user
-// with a score badge and an inline save button. A classic script (content scripts cannot be
-// modules); ids are resolved and the server is called by the background worker.
+// arXiv listing pages (/list/<archive>/new, recent, pastweek, <yyyy-mm>): mark the papers that
+// match the user with a score badge and an inline save button; dismissed papers get a muted
+// "dismissed" mark and no button. The background worker asks the server for every day the page
+// shows (its dated headings, or each weekday of a month page), not only the newest.
 (() => {
-  const api = globalThis.browser ?? globalThis.chrome;
+  const c = globalThis.paperfeedContent;
+  if (!c) return;
   const MARK = 'paperfeed-mark';
 
   function entries() {
@@ -14,58 +16,39 @@
     return result;
   }
 
-  function button(text, className, onclick) {
-    const node = document.createElement('button');
-    node.type = 'button';
-    node.className = className;
-    node.textContent = text;
-    node.addEventListener('click', onclick);
-    return node;
+  function headings() {
+    return [...document.querySelectorAll('#dlpage h3, #dlpage > ul li a')].map((node) => node.textContent).slice(0, 200);
   }
 
   function mark(dt, match) {
-    const box = document.createElement('span');
-    box.className = MARK;
+    const box = c.el('span', MARK);
     box.dataset.id = match.id;
-    const badge = document.createElement('span');
-    badge.className = 'paperfeed-score';
-    const pct = match.score >= 0 && match.score <= 1 ? Math.round(match.score * 100) : Number(match.score).toFixed(2);
-    badge.textContent = `paperfeed ${pct}`;
+    box.dataset.status = match.status;
+    if (match.status === 'dismissed') {
+      box.classList.add('paperfeed-dismissed');
+      const label = c.el('span', 'paperfeed-score paperfeed-muted', 'paperfeed: dismissed');
+      label.title = 'You dismissed this paper (undo in the popup)';
+      box.append(label);
+      dt.append(box);
+      return;
+    }
+    const badge = c.el('span', 'paperfeed-score', `paperfeed ${c.scoreText(match.score)}`);
     badge.title = match.reason || 'Matches your interests';
-    const status = document.createElement('span');
-    status.className = 'paperfeed-status';
-    status.setAttribute('role', 'status');
-    const done = match.status === 'saved' || match.status === 'in_library';
-    const save = button(done ? 'In Zotero ✓' : 'Save to Zotero', 'paperfeed-save', async () => {
-      save.disabled = true;
-      save.textContent = 'Saving…';
-      let result;
-      try {
-        result = await api.runtime.sendMessage({ type: 'save', id: match.id, tags: match.tags, collection: match.collection });
-      } catch (error) {
-        result = { status: 'failed', message: error.message };
-      }
-      const ok = result?.status === 'saved' || result?.status === 'already_in_library';
-      save.textContent = ok ? 'In Zotero ✓' : result?.status === 'queued' ? 'Queued' : 'Retry save';
-      save.disabled = ok;
-      status.dataset.state = result?.status ?? 'failed';
-      status.textContent = ok ? '' : ` ${result?.message || result?.error || 'failed'}`;
-    });
-    save.disabled = done;
-    save.setAttribute('aria-label', `Save arXiv:${match.id} to Zotero`);
-    box.append(badge, save, status);
+    const save = c.saveWidget(match.id, { initial: match.state, tags: match.tags, collection: match.collection });
+    box.append(badge, save.button, save.status);
     dt.append(box);
   }
 
   async function run() {
     const found = entries();
     if (found.length === 0) return;
-    const answer = await api.runtime.sendMessage({ type: 'listing-lookup', hrefs: found.map((e) => e.href) });
+    const answer = await c.send({ type: 'listing-lookup', hrefs: found.map((e) => e.href), url: location.href, headings: headings() });
     if (!answer || answer.error) return; // not configured or server down: the page stays as arXiv made it
     for (const { dt, href } of found) {
       const match = answer.matches?.[href];
       if (match) mark(dt, match);
     }
+    document.documentElement.dataset.paperfeedDays = (answer.days ?? []).map((day) => day ?? 'newest').join(',');
     document.documentElement.dataset.paperfeedMarked = String(Object.keys(answer.matches ?? {}).length);
   }
 

@@ -1,6 +1,8 @@
 // The one HTTP client of the extension: every request to the paperfeed server goes here.
 // Errors come back as ApiError with a ``kind`` the UI can explain without parsing text.
 
+import { classifyNetworkError, networkErrorText } from './net-errors.js';
+
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8765';
 
 export class ApiError extends Error {
@@ -75,7 +77,8 @@ export function createClient({ serverUrl, token, fetchImpl = globalThis.fetch, t
     if (auth) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeout);
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeout);
     let response;
     try {
       response = await fetchImpl(`${base}${path}`, {
@@ -83,8 +86,10 @@ export function createClient({ serverUrl, token, fetchImpl = globalThis.fetch, t
         credentials: 'omit', cache: 'no-store',
       });
     } catch (cause) {
-      const why = cause?.name === 'AbortError' ? `no answer within ${Math.round(timeout / 1000)} s` : 'connection refused';
-      throw new ApiError('unreachable', `Cannot reach the paperfeed server at ${base} (${why}).`);
+      const online = globalThis.navigator?.onLine;
+      const reason = classifyNetworkError(cause, { url: `${base}${path}`, timedOut, online });
+      // ``code`` says why (refused, timeout, blocked_port, tls, dns, offline, network).
+      throw new ApiError('unreachable', networkErrorText(reason, { base, timeoutMs: timeout }), { code: reason });
     } finally {
       clearTimeout(timer);
     }

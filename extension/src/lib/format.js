@@ -23,6 +23,27 @@ export function formatDay(isoDate) {
   return day.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
 
+/**
+ * A server timestamp ("2026-11-30T14:45:38Z") in the user's own time and words: "today 14:45",
+ * "yesterday 09:10", "Mon 23 Nov 14:45" (the year only when it is not this year). ``locale`` and
+ * ``timeZone`` default to the browser's; tests pin them.
+ */
+export function formatWhen(iso, { now = new Date(), locale = undefined, timeZone = undefined } = {}) {
+  if (typeof iso !== 'string' || !iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const time = date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', timeZone });
+  const dayKey = (value) => value.toLocaleDateString('en-CA', { timeZone }); // YYYY-MM-DD in that zone
+  const today = dayKey(now);
+  if (dayKey(date) === today) return `today ${time}`;
+  if (dayKey(new Date(now.getTime() - 86400000)) === dayKey(date)) return `yesterday ${time}`;
+  const sameYear = dayKey(date).slice(0, 4) === today.slice(0, 4);
+  const day = date.toLocaleDateString(locale, {
+    weekday: 'short', day: 'numeric', month: 'short', year: sameYear ? undefined : 'numeric', timeZone,
+  });
+  return `${day} ${time}`;
+}
+
 /** Collapse whitespace runs (feeds wrap abstracts at 80 columns). */
 export function cleanText(text) {
   return typeof text === 'string' ? text.replace(/\s+/g, ' ').trim() : '';

@@ -1,9 +1,15 @@
 // "Test connection": reachability (health, no auth), then the token (an authenticated request).
 
 import { createClient } from '../lib/api.js';
+import { formatWhen } from '../lib/format.js';
+import { networkErrorAdvice } from '../lib/net-errors.js';
+import { TOKEN_COMMAND, ZOTERO_SETUP } from '../lib/states.js';
 
-/** Returns {ok, lines} — lines are plain text shown to the user, never containing the token. */
-export async function checkConnection({ serverUrl, token, fetchImpl = globalThis.fetch }) {
+/**
+ * Returns {ok, lines, reason?} — lines are plain text shown to the user, never containing the
+ * token; a line may be {command} (shown as code, once).
+ */
+export async function checkConnection({ serverUrl, token, fetchImpl = globalThis.fetch, now = new Date() }) {
   let client;
   try {
     client = createClient({ serverUrl, token, fetchImpl, timeoutMs: 8000 });
@@ -15,7 +21,8 @@ export async function checkConnection({ serverUrl, token, fetchImpl = globalThis
     health = await client.health();
   } catch (error) {
     if (error.kind === 'unreachable') {
-      return { ok: false, lines: [error.message, 'Start the server in a terminal with: paperfeed serve'] };
+      const advice = networkErrorAdvice(error.code);
+      return { ok: false, reason: error.code, lines: [error.message, advice.hint, ...(advice.command ? [{ command: advice.command }] : [])] };
     }
     return { ok: false, lines: [`${client.baseUrl} answered, but not like a paperfeed server: ${error.message}`] };
   }
@@ -23,17 +30,17 @@ export async function checkConnection({ serverUrl, token, fetchImpl = globalThis
     return { ok: false, lines: [`${client.baseUrl} answered, but not like a paperfeed server.`] };
   }
   const lines = [`Connected to paperfeed ${health.version ?? ''} at ${client.baseUrl}.`.replace('  ', ' ')];
-  if (!token) return { ok: false, lines: [...lines, 'Enter the server token to finish.'] };
+  if (!token) return { ok: false, lines: [...lines, 'Enter the server token to finish. This prints it:', { command: TOKEN_COMMAND }] };
   try {
     await client.papers({ limit: 1 });
     lines.push('Token accepted.');
   } catch (error) {
     if (error.kind === 'unauthorized') {
-      return { ok: false, lines: [...lines, 'The server refused the token: copy it again from paperfeed config show --reveal-token.'] };
+      return { ok: false, lines: [...lines, 'The server refused the token. Copy it again; this prints it:', { command: TOKEN_COMMAND }] };
     }
     return { ok: false, lines: [...lines, `Token check failed: ${error.message}`] };
   }
-  lines.push(health.configured?.zotero ? 'Zotero: connected.' : 'Zotero: not configured on the server yet (run paperfeed init).');
-  if (health.last_fetch?.at) lines.push(`Last fetch: ${health.last_fetch.at} (${health.last_fetch.outcome}).`);
+  lines.push(health.configured?.zotero ? 'Zotero: connected.' : `Zotero: not connected yet, saves wait in the queue. ${ZOTERO_SETUP}`);
+  if (health.last_fetch?.at) lines.push(`Last fetch: ${formatWhen(health.last_fetch.at, { now })} (${health.last_fetch.outcome}).`);
   return { ok: true, lines };
 }

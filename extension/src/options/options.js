@@ -13,7 +13,8 @@ const result = document.getElementById('result');
 function show(ok, lines) {
   result.className = ok ? 'ok' : 'bad';
   result.dataset.ok = String(ok);
-  result.replaceChildren(...lines.map((line) => el('p', {}, line)));
+  result.replaceChildren(...lines.filter(Boolean).map((line) => (typeof line === 'object'
+    ? el('p', {}, el('code', {}, line.command)) : el('p', {}, line))));
 }
 
 function values() {
@@ -23,8 +24,9 @@ function values() {
 async function test() {
   show(true, ['Testing…']);
   result.dataset.ok = 'pending';
-  const { ok, lines } = await checkConnection(values());
+  const { ok, lines, reason } = await checkConnection(values());
   show(ok, lines);
+  result.dataset.reason = reason ?? '';
 }
 
 form.addEventListener('submit', async (event) => {

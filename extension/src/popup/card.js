@@ -2,6 +2,7 @@
 
 import { el } from '../lib/dom.js';
 import { cleanText, formatAuthors, formatScore } from '../lib/format.js';
+import { saveStateOf } from '../lib/save-state.js';
 import { collectionPicker } from './collection-picker.js';
 import { saveControl } from './save-control.js';
 import { tagChips } from './tag-chips.js';
@@ -9,10 +10,13 @@ import { tagChips } from './tag-chips.js';
 export function matchCard(match, ctx) {
   const paper = match.paper ?? {};
   const title = cleanText(paper.title) || paper.id;
-  const chips = tagChips(match.tags, { label: title });
-  const picker = collectionPicker(ctx.collections, match.collection, { label: title });
+  // A paper saved before shows what it was saved with; otherwise the suggestions.
+  const initial = saveStateOf(match);
+  const savedWith = initial.state === 'saved' || initial.state === 'queued';
+  const chips = tagChips(savedWith && initial.tags.length ? initial.tags.filter((t) => t !== 'paperfeed') : match.tags, { label: title });
+  const picker = collectionPicker(ctx.collections, savedWith && initial.collection ? initial.collection : match.collection, { label: title });
   const save = saveControl(ctx, paper.id, {
-    getTags: chips.getTags, getCollection: picker.getValue, status: match.status, label: title,
+    getTags: chips.getTags, getCollection: picker.getValue, getCollectionName: picker.getName, initial, label: title,
   });
   const card = el('li', { className: 'card', dataset: { id: paper.id, status: match.status } });
   const undoLine = el('div', { className: 'dismissed-line', hidden: true });
@@ -65,7 +69,7 @@ export function matchCard(match, ctx) {
     el('div', { className: 'card-body' },
       el('div', { className: 'card-head' },
         el('a', { className: 'card-title', href: paper.abs_url || `https://arxiv.org/abs/${paper.id}`, target: '_blank', rel: 'noopener noreferrer' }, title),
-        el('span', { className: 'score', title: `Relevance score ${match.score}`, 'aria-label': `Relevance ${formatScore(match.score)} of 100` }, formatScore(match.score))),
+        el('span', { className: 'score', title: `Relevance score ${match.score} (0-100: ${formatScore(match.score)})` }, el('span', { className: 'sr-only' }, 'Relevance '), formatScore(match.score))),
       el('p', { className: 'authors muted' }, formatAuthors(paper.authors)),
       match.reason ? el('p', { className: 'reason' }, cleanText(match.reason)) : null,
       el('p', { className: 'meta muted' }, meta),

@@ -29,5 +29,6 @@ export function collectionPicker(collectionsPromise, suggested, { label = 'paper
     }
     select.value = chosen;
   }).catch(() => { /* keep the suggestion only; the list shows the server error elsewhere */ });
-  return { element: select, getValue: () => select.value || null };
+  return { element: select, getValue: () => select.value || null,
+    getName: () => (select.value ? select.selectedOptions[0]?.textContent ?? null : null) };
 }

@@ -3,12 +3,17 @@
 import { isolated } from '../lib/features.js';
 import { markSeen } from '../lib/badge.js';
 import { api, configuredClient } from '../lib/settings.js';
+import { ZOTERO_SETUP } from '../lib/states.js';
+import { loadTestHooks, popupUrlOverride } from '../lib/test-hooks.js';
+import { initKeyboard } from './keyboard.js';
 import { initThisPaper } from './this-paper.js';
 import { initTodayList } from './today-list.js';
 
 async function activeTabUrl() {
-  // Tests open the popup as a tab and name the page it should describe; real popups ask the browser.
-  const fromQuery = new URLSearchParams(location.search).get('url');
+  // A test copy of the extension (with test-hooks.json) opens the popup as a tab and names the
+  // page it should describe; real installs carry no such file and always ask the browser.
+  const hooks = location.search ? await loadTestHooks((path) => api.runtime.getURL(path)) : {};
+  const fromQuery = popupUrlOverride(location.search, hooks);
   if (fromQuery) return fromQuery;
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });
   return tab?.url ?? '';
@@ -33,6 +38,7 @@ async function main() {
   const onError = (name) => notice(`Part of the popup (${name}) failed to load; the rest still works.`);
 
   document.getElementById('refresh').addEventListener('click', () => location.reload());
+  isolated('keyboard', () => initKeyboard(document));
   document.getElementById('options-link').addEventListener('click', (event) => {
     event.preventDefault();
     ctx.openOptions();
@@ -42,7 +48,7 @@ async function main() {
     if (!settings.token) return;
     const health = await client.health();
     if (health?.configured && health.configured.zotero === false) {
-      notice('Zotero is not connected on the server yet: saves are queued until you run paperfeed init with your Zotero key.');
+      notice(`Zotero is not connected on the server yet: saves wait in the queue. ${ZOTERO_SETUP}`);
     }
   }, () => {});
   const [, listed] = await Promise.all([

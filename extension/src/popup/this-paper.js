@@ -4,6 +4,7 @@
 import { el } from '../lib/dom.js';
 import { cleanText, formatAuthors, formatScore } from '../lib/format.js';
 import { classifyUrl } from '../lib/ids.js';
+import { saveStateOf } from '../lib/save-state.js';
 import { matchCard } from './card.js';
 import { collectionPicker } from './collection-picker.js';
 import { saveControl } from './save-control.js';
@@ -80,17 +81,20 @@ export async function initThisPaper(ctx) {
   const match = detail.match;
   const title = cleanText(paper.title) || page.id;
   const inLibrary = Boolean(detail.in_library);
-  const chips = tagChips(match?.tags ?? [], { label: title });
-  const picker = collectionPicker(ctx.collections, match?.collection, { label: title });
-  const status = inLibrary ? 'in_library' : (detail.status === 'saved' ? 'saved' : 'new');
-  const save = saveControl(ctx, paper.id ?? page.id, { getTags: chips.getTags, getCollection: picker.getValue, status, label: title });
+  const initial = saveStateOf(detail);
+  const savedWith = initial.state === 'saved' || initial.state === 'queued';
+  const chips = tagChips(savedWith && initial.tags.length ? initial.tags.filter((t) => t !== 'paperfeed') : match?.tags ?? [], { label: title });
+  const picker = collectionPicker(ctx.collections, savedWith && initial.collection ? initial.collection : match?.collection, { label: title });
+  const save = saveControl(ctx, paper.id ?? page.id, {
+    getTags: chips.getTags, getCollection: picker.getValue, getCollectionName: picker.getName, initial, label: title,
+  });
   const bib = bibtexControls(ctx, paper.id ?? page.id, detail.bibtex);
 
   section.replaceChildren(...[
     el('h2', {}, 'This paper'),
     el('div', { className: 'card-head' },
       el('a', { className: 'card-title', href: paper.abs_url || `https://arxiv.org/abs/${page.id}`, target: '_blank', rel: 'noopener noreferrer' }, title),
-      match ? el('span', { className: 'score', title: `Relevance score ${match.score}`, 'aria-label': `Relevance ${formatScore(match.score)} of 100` }, formatScore(match.score)) : null),
+      match ? el('span', { className: 'score', title: `Relevance score ${match.score} (0-100: ${formatScore(match.score)})` }, el('span', { className: 'sr-only' }, 'Relevance '), formatScore(match.score)) : null),
     el('p', { className: 'authors muted' }, formatAuthors(paper.authors)),
     el('p', { className: `library-flag ${inLibrary ? 'ok' : 'muted'}`, dataset: { inLibrary: String(inLibrary) } },
       inLibrary ? 'In your Zotero library' : 'Not in your Zotero library'),

@@ -30,6 +30,8 @@ export async function initTodayList(ctx) {
   if (state.kind !== 'list') {
     stateBox.append(stateView(state, ctx));
     filter.hidden = true;
+    const keys = document.getElementById('keys'); // no papers to move between: no key help
+    if (keys && document.getElementById('this-paper').hidden) keys.hidden = true;
     count.textContent = '';
     return { response, state };
   }

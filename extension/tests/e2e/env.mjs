@@ -1,12 +1,27 @@
 // What the e2e scripts share: settings from the environment (set by the pytest harness),
 // the server's own view of the data (to compare the UI with), fixtures and artifacts.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const EXTENSION_DIR = resolve(here, '../../src');
+export const SOURCE_DIR = resolve(here, '../../src');
 export const FIXTURES_DIR = resolve(here, '../fixtures');
+
+/**
+ * The browsers load a test copy of src/ that carries test-hooks.json (lib/test-hooks.js): only
+ * there does the popup take the page it describes from ?url= (a popup opened as a tab would
+ * otherwise describe itself). src/ and the packaged zips never carry the file.
+ */
+function testCopy() {
+  const dir = mkdtempSync(join(tmpdir(), 'paperfeed-ext-'));
+  cpSync(SOURCE_DIR, dir, { recursive: true });
+  writeFileSync(join(dir, 'test-hooks.json'), `${JSON.stringify({ popupUrl: true })}\n`);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+export const EXTENSION_DIR = testCopy();
 
 export function settingsFromEnv() {
   const serverUrl = process.env.PAPERFEED_URL;
@@ -24,6 +39,10 @@ export function fixtureFor(url) {
   if (match) return readFileSync(join(FIXTURES_DIR, `arxiv-abs-${match[1]}.html`), 'utf8');
   match = /^\/list\/([^/]+)\/new\/?$/.exec(pathname);
   if (match) return readFileSync(join(FIXTURES_DIR, `arxiv-list-${match[1]}-new.html`), 'utf8');
+  // The real saved listing page (README.md): the same page for each kind of listing URL.
+  if (/^\/list\/astro-ph\/(pastweek|recent|2024-11)\/?$/.test(pathname)) {
+    return readFileSync(join(FIXTURES_DIR, 'arxiv-list-astro-ph-pastweek-2024-11.html'), 'utf8');
+  }
   return null;
 }
 

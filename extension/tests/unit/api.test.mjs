@@ -117,7 +117,7 @@ test('client_reports_a_closed_port_as_unreachable', async () => {
 
 test('client_times_out_as_unreachable', async () => {
   const slow = createClient({ serverUrl: `${base}/slow`, token: 'good', timeoutMs: 200 });
-  await assert.rejects(slow.health(), (error) => error.kind === 'unreachable' && /no answer within/.test(error.message));
+  await assert.rejects(slow.health(), (error) => error.kind === 'unreachable' && error.code === 'timeout' && /did not answer within 0\.2 s/.test(error.message));
 });
 
 test('client_flags_non_json_answers', async () => {
@@ -153,5 +153,6 @@ test('checkConnection_tells_how_to_start_a_stopped_server', async () => {
   await new Promise((resolve) => closed.close(resolve));
   const { ok, lines } = await checkConnection({ serverUrl: `127.0.0.1:${port}`, token: 'good' });
   assert.ok(!ok);
-  assert.match(lines.join('\n'), /paperfeed serve/);
+  const text = lines.map((line) => (typeof line === 'object' ? line.command : line)).join('\n');
+  assert.match(text, /paperfeed serve/);
 });

@@ -60,3 +60,19 @@ const SAVE = [
 for (const [index, [input, expected]] of SAVE.entries()) {
   test(`saveStatusText_${index}_${input.status}`, () => assert.equal(saveStatusText(input), expected));
 }
+
+test('formatWhen_says_today_and_yesterday_in_local_time', async () => {
+  const { formatWhen } = await import('../../src/lib/format.js');
+  const now = new Date('2026-11-30T18:00:00Z');
+  const utc = { now, locale: 'en-GB', timeZone: 'UTC' };
+  assert.equal(formatWhen('2026-11-30T14:45:38Z', utc), 'today 14:45');
+  assert.equal(formatWhen('2026-11-29T09:10:00Z', utc), 'yesterday 09:10');
+  assert.equal(formatWhen('2026-11-23T14:45:00Z', utc), 'Mon 23 Nov 14:45');
+  assert.equal(formatWhen('2025-11-23T14:45:00Z', utc), 'Sun, 23 Nov 2025 14:45');
+  // In Tokyo "now" is already 1 Dec 03:00: 14:45 UTC was yesterday evening there.
+  assert.equal(formatWhen('2026-11-30T14:45:38Z', { now, locale: 'en-GB', timeZone: 'Asia/Tokyo' }), 'yesterday 23:45');
+  assert.equal(formatWhen('2026-11-30T16:00:00Z', { now, locale: 'en-GB', timeZone: 'Asia/Tokyo' }), 'today 01:00');
+  assert.equal(formatWhen('', utc), '');
+  assert.equal(formatWhen('not a time', utc), 'not a time');
+  assert.ok(!/Z$|T\d/.test(formatWhen('2026-11-30T14:45:38Z', { now })), 'never the raw UTC string');
+});

@@ -49,3 +49,33 @@ const BANNERS = [
 for (const [name, response, expected] of BANNERS) {
   test(`listBanner_${name.replaceAll(' ', '_')}`, () => assert.equal(listBanner(response), expected));
 }
+
+test('guidance_is_true_for_each_state', async () => {
+  const { TOKEN_COMMAND, ZOTERO_SETUP } = await import('../../src/lib/states.js');
+  const notConfigured = listState({ token: '' }, null, null);
+  const badToken = listState(SET, null, new ApiError('unauthorized', 'missing or wrong token', { status: 401 }));
+  for (const state of [notConfigured, badToken]) {
+    const all = [state.title, state.detail, state.hint, state.command].filter(Boolean).join(' ');
+    assert.ok(!all.includes('`'), `no literal backticks: ${all}`);
+    assert.ok(!/init \(with|with your Zotero key|printed by paperfeed init/.test(all), all);
+    assert.equal(state.command, TOKEN_COMMAND);
+    assert.equal(state.action, 'options');
+  }
+  assert.equal(TOKEN_COMMAND, 'paperfeed config show --reveal-token');
+  assert.match(ZOTERO_SETUP, /zotero\.library_id/);
+  assert.match(ZOTERO_SETUP, /PAPERFEED_ZOTERO_API_KEY/);
+  const nothing = listState(SET, { announcement: 'ok', total: 0, items: [] }, null);
+  assert.ok(!/config set/.test(nothing.detail), 'there is no paperfeed config set command');
+  const notFetched = listState(SET, { date: '2025-09-24', announcement: 'not_fetched', message: '', total: 0, items: [] }, null);
+  assert.equal(notFetched.command, 'paperfeed daily');
+  assert.ok(!notFetched.detail.includes('paperfeed daily'));
+});
+
+test('server_messages_lose_their_backticks_and_say_the_command_once', () => {
+  const state = listState(SET, { date: null, announcement: 'not_fetched', total: 0, items: [],
+    message: 'nothing fetched and ranked yet: run `paperfeed daily` or start a sync' }, null);
+  const all = [state.title, state.detail, state.command].filter(Boolean).join(' ');
+  assert.ok(!all.includes('`'), all);
+  assert.equal(all.match(/paperfeed daily/g).length, 1, all);
+  assert.equal(listBanner({ announcement: 'error', message: 'run `paperfeed daily` again', items: [MATCH] }), 'Run paperfeed daily again.');
+});
