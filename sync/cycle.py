@@ -130,6 +130,22 @@ def run_cycle(config: Config, store, *, sample: bool = False, now: datetime | No
         return result
 
 
+def _run_step(result: CycleResult, progress: Progress | None, name: str,
+              func: Callable[[], str | tuple[str, str]]) -> bool:
+    """Run one step of the cycle and record its outcome; a failure is recorded, not raised."""
+    if progress:
+        progress(name, 0, 0)
+    try:
+        outcome = func()
+    except PaperfeedError as exc:
+        result.steps.append(StepResult(name, "failed", exc.message))
+        log.warning("cycle step %s failed: %s", name, exc.message)
+        return False
+    status, message = outcome if isinstance(outcome, tuple) else ("ok", outcome)
+    result.steps.append(StepResult(name, status, message))
+    return status != "failed"
+
+
 def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress: Progress | None,
                 stages: Stages, day: date | None) -> CycleResult:
     result = CycleResult(sample=sample)
@@ -137,17 +153,7 @@ def _run_locked(config: Config, store, *, sample: bool, now: datetime, progress:
         config = config.with_values(arxiv__categories=list(SAMPLE_CATEGORIES))
 
     def step(name: str, func: Callable[[], str | tuple[str, str]]) -> bool:
-        if progress:
-            progress(name, 0, 0)
-        try:
-            outcome = func()
-        except PaperfeedError as exc:
-            result.steps.append(StepResult(name, "failed", exc.message))
-            log.warning("cycle step %s failed: %s", name, exc.message)
-            return False
-        status, message = outcome if isinstance(outcome, tuple) else ("ok", outcome)
-        result.steps.append(StepResult(name, status, message))
-        return status != "failed"
+        return _run_step(result, progress, name, func)
 
     fetched: dict[str, Any] = {}
 
@@ -186,17 +192,7 @@ def _after_fetch(result: CycleResult, config: Config, store, *, summary, sample:
     """Zotero pull, rank, report and delivery, outbox push (each step's failure recorded, not raised)."""
 
     def step(name: str, func: Callable[[], str | tuple[str, str]]) -> bool:
-        if progress:
-            progress(name, 0, 0)
-        try:
-            outcome = func()
-        except PaperfeedError as exc:
-            result.steps.append(StepResult(name, "failed", exc.message))
-            log.warning("cycle step %s failed: %s", name, exc.message)
-            return False
-        status, message = outcome if isinstance(outcome, tuple) else ("ok", outcome)
-        result.steps.append(StepResult(name, status, message))
-        return status != "failed"
+        return _run_step(result, progress, name, func)
 
     def pull() -> tuple[str, str]:
         if sample:
