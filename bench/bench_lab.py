@@ -10,16 +10,23 @@
    stage runs as the lab cycle runs it (``rank_day`` on the user's schema with the user's config),
    one user after another. Reported: total and per-user wall time (warm), and the process's RSS and
    cumulative time after 50, 100, ... users.
-2. ``GET /api/papers``: gunicorn with 4 workers on the lab database, 50 concurrent clients (Python
-   threads, keep-alive) each with the token of one of 50 users; the same load against one user's
-   SQLite store (4 gunicorn workers, one token) as the single-user figure.
+2. ``GET /api/papers``: gunicorn with 4 workers on the lab database, 50 concurrent clients spread
+   over the tokens of 50 users; the same load against one user's SQLite store (4 gunicorn workers,
+   one token) as the single-user figure, in the same run. The load comes from ``wrk`` (Debian
+   package ``wrk``; the default when installed), whose Lua script sends each request with the next
+   user's ``Authorization`` header: a client in C that does not compete for the GIL. ``--client
+   python`` keeps the older client (50 Python threads, client *i* with user *i*'s token), which on
+   2 cores measures its own queueing as much as the server's. ``--worker-class sync,gthread`` runs
+   the load once per gunicorn worker class.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -145,12 +152,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(config_path: Path, workers: int, log: Path):
+def gunicorn(config_path: Path, workers: int, log: Path, *, worker_class: str = "sync", threads: int = 1):
     import requests
 
     port = free_port()
     env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+    extra = ["--worker-class", worker_class] + (["--threads", str(threads)] if worker_class == "gthread" else [])
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), *extra, "--bind",
                              f"127.0.0.1:{port}", "server.wsgi:app"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     url = f"http://127.0.0.1:{port}"
@@ -204,16 +212,79 @@ def load(url: str, tokens: list[str], clients: int, per_client: int) -> dict:
             "p99_ms": ordered[int(0.99 * (len(ordered) - 1))] * 1000, "rps": len(ordered) / elapsed}
 
 
+# Each request carries the next user's token (every wrk thread walks the list from its own start).
+WRK_LUA = """
+local tokens = {%s}
+local threads = 0
+n = 0
+setup = function(thread) thread:set("n", threads * 17); threads = threads + 1 end
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/api/papers", {["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1]})
+end
+"""
+
+
+def wrk_load(url: str, tokens: list[str], clients: int, seconds: int) -> dict:
+    """``clients`` connections for ``seconds`` from wrk (C, event loop), tokens spread per request."""
+    script = WRK_LUA % ", ".join(f'"{t}"' for t in tokens)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        cmd = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency", "--timeout", "10s",
+               "-s", lua.name, url + "/api/papers"]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    percent = {p: _ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    if errors:
+        raise SystemExit(f"wrk saw failed requests: {errors.group(0)}\n{out}")
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {"p50_ms": percent["50"], "p99_ms": percent["99"], "rps": rps, "n": total}
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(config_path: Path, tokens: list[str], args, log: Path, worker_class: str) -> dict:
+    """One gunicorn server, a warm-up pass (every worker's page cache for every user), the load."""
+    proc, url = gunicorn(config_path, args.workers, log, worker_class=worker_class, threads=args.threads)
+    try:
+        before = load_average()
+        if args.client == "wrk":
+            wrk_load(url, tokens, args.clients, 3)  # warm-up, not counted
+            result = wrk_load(url, tokens, args.clients, args.seconds)
+        else:
+            result = load(url, tokens, args.clients, args.requests)
+        result["load"] = f"{before} -> {load_average()}"
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("PAPERFEED_TEST_POSTGRES_URL", ""),
                         help="a PostgreSQL server URL (a scratch database is created and dropped in it)")
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--backend", default="hybrid", choices=("hybrid", "embeddings", "tfidf"))
+    parser.add_argument("--backend", choices=("hybrid", "embeddings", "tfidf"),
+                        help="ranking backend (default hybrid; tfidf with --api-only: the page is the same shape)")
     parser.add_argument("--api-users", type=int, default=50)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per client")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync",
+                        help="gunicorn worker class(es), comma-separated, e.g. sync,gthread (default sync)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+                        help="load generator: wrk (apt install wrk; default when present) or Python threads")
+    parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API load: --api-users users, ranked with threshold 0 (full 50-match pages)")
@@ -228,6 +299,7 @@ def main() -> None:
     records = load_records(require(args.data))
     if args.api_only:
         args.users = args.api_users
+    args.backend = args.backend or ("tfidf" if args.api_only else "hybrid")
     sims = build_users(records, count=args.users, days=(DAY, DAY), seed=15)
     if len(sims) < args.users:
         raise SystemExit(f"only {len(sims)} users could be built")
@@ -266,12 +338,8 @@ def main() -> None:
         lab_config.write_text(f'[store]\nurl = "{db}"\n[server]\ntoken = "admin-token-0123456789abcdef"\n'
                               f'[storage]\ndata_dir = "{tmp}/data"\n', encoding="utf-8")
         tokens = [f"token-u{n:04d}-0123456789abcdef" for n in range(min(args.api_users, len(users)))]
-        proc, url = gunicorn(lab_config, args.workers, Path(tmp) / "lab.log")
-        try:
-            lab = load(url, tokens, args.clients, args.requests)
-        finally:
-            proc.terminate()
-            proc.wait(30)
+        classes = [c.strip() for c in args.worker_class.split(",") if c.strip()]
+        lab = {c: measure(lab_config, tokens, args, Path(tmp) / f"lab-{c}.log", c) for c in classes}
         # the single-user figure: user 0's ranking in a SQLite store, same server and load
         single_dir = Path(tmp) / "single"
         single = Store(single_dir / "paperfeed.sqlite3")
@@ -288,16 +356,21 @@ def main() -> None:
         single_config = Path(tmp) / "single.toml"
         single_config.write_text(f'[server]\ntoken = "{tokens[0]}"\n[storage]\ndata_dir = "{single_dir}"\n',
                                  encoding="utf-8")
-        proc, url = gunicorn(single_config, args.workers, Path(tmp) / "single.log")
-        try:
-            one = load(url, [tokens[0]], args.clients, args.requests)
-        finally:
-            proc.terminate()
-            proc.wait(30)
-        print(f"GET /api/papers, gunicorn {args.workers} workers, {args.clients} concurrent clients x"
-              f" {args.requests} requests (Python threads, keep-alive, loopback):")
-        for name, r in ((f"lab, PostgreSQL, {len(tokens)} users", lab), ("single user, SQLite", one)):
-            print(f"  {name:32s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  {r['rps']:6.0f} req/s (n={r['n']})")
+        one = {c: measure(single_config, [tokens[0]], args, Path(tmp) / f"single-{c}.log", c) for c in classes}
+        client = (f"wrk, {args.clients} connections for {args.seconds} s after a 3 s warm-up, each request the next"
+                  f" user's token" if args.client == "wrk" else
+                  f"Python threads, {args.clients} clients x {args.requests} requests, keep-alive")
+        print(f"GET /api/papers, gunicorn {args.workers} workers, {os.cpu_count()} cores; {client}; loopback:")
+        for c in classes:
+            kind = c + (f" x{args.threads} threads" if c == "gthread" else "")
+            for name, r in ((f"lab, PostgreSQL, {len(tokens)} users, {kind}", lab[c]),
+                            (f"single user, SQLite, {kind}", one[c])):
+                print(f"  {name:46s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  {r['rps']:6.0f} req/s"
+                      f" (n={r['n']}; load average {r['load']})")
+            print(f"  {'lab/single-user, ' + kind:46s} p50 x{lab[c]['p50_ms'] / one[c]['p50_ms']:.2f}"
+                  f"  p99 x{lab[c]['p99_ms'] / one[c]['p99_ms']:.2f}  throughput x{lab[c]['rps'] / one[c]['rps']:.2f}")
+        best = min(lab.values(), key=lambda r: r["p99_ms"])["p99_ms"]
+        print(f"target: lab p99 < 100 ms: {'met' if best < 100 else 'NOT met'} (best lab p99 {best:.1f} ms)")
     finally:
         drop_database(args.url, db)
 
