@@ -32,11 +32,12 @@ def bearer_token() -> str | None:
 
 
 def _lab_user(presented: str):
-    """The lab user whose token this is, or None (single-user stores have no users)."""
+    """(the lab user whose token this is, their store's change marker), or None (single-user
+    stores have no users). One query, at every request: a rotated or removed token is refused at once."""
     store = current_app.extensions["paperfeed"].store
     if not store.is_postgres:
         return None
-    return store.user_by_token_hash(hash_token(presented))
+    return store.user_and_marker_by_token_hash(hash_token(presented))
 
 
 def resolve_token(presented: str | None) -> str | None:
@@ -47,12 +48,14 @@ def resolve_token(presented: str | None) -> str | None:
     if expected and hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):
         g.paperfeed_role = "admin"
         return "admin"
-    user = _lab_user(presented)
-    if user is not None:
+    found = _lab_user(presented)
+    if found is not None:
         from .context import user_services
 
+        user, marker = found
         g.paperfeed_role = "user"
         g.paperfeed_services = user_services(user)
+        g.paperfeed_change_marker = marker  # read with the token: see context.change_marker
         return "user"
     return None
 

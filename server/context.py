@@ -71,6 +71,15 @@ def services() -> Services:
     return g.get("paperfeed_services") or current_app.extensions["paperfeed"]
 
 
+def change_marker(svc: Services) -> tuple:
+    """The change marker of ``svc``'s store, for keys of the page cache. A lab user's was read
+    in the same query as their token (no second round trip); anyone else's is asked for."""
+    marker = g.get("paperfeed_change_marker")
+    if marker is not None and svc is g.get("paperfeed_services"):
+        return marker
+    return svc.store.change_marker()
+
+
 def user_services(user) -> Services:
     """A lab user's services: their store schema, their config, their own page cache and sync job.
 

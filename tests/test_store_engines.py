@@ -205,6 +205,34 @@ def test_postgres_users_share_papers_but_not_their_own_tables(pg_url):
         s.close()
 
 
+def test_postgres_token_lookup_returns_the_users_change_marker_and_sees_revocation_at_once(pg_url):
+    admin = Store(pg_url)
+    alice_user = admin.add_user("alice", token_hash="a" * 64)
+    bob_user = admin.add_user("bob", token_hash="b" * 64)
+    alice, bob = admin.user_store(alice_user.id), admin.user_store(bob_user.id)
+    user, marker = admin.user_and_marker_by_token_hash("a" * 64)
+    assert user.name == "alice" and marker == alice.change_marker()
+    assert admin.user_by_token_hash("b" * 64).name == "bob"
+    _seed(alice, _papers(1))  # shared papers: everyone's marker moves
+    shared_moved = admin.user_and_marker_by_token_hash("a" * 64)[1]
+    assert shared_moved != marker and shared_moved == alice.change_marker()
+    alice.set_feedback(_papers(1)[0].arxiv_id, "saved")  # alice's own table: only hers
+    moved = admin.user_and_marker_by_token_hash("a" * 64)[1]
+    assert moved != shared_moved and moved == alice.change_marker()
+    bob_marker = admin.user_and_marker_by_token_hash("b" * 64)[1]
+    alice.set_feedback(_papers(1)[0].arxiv_id, "dismissed")
+    assert admin.user_and_marker_by_token_hash("b" * 64)[1] == bob_marker == bob.change_marker()
+    # whichever user's schema the thread's connection is on, the lookup reads the right rows
+    assert bob.ranked_papers(DAY) == [] and admin.user_and_marker_by_token_hash("a" * 64)[0].name == "alice"
+    admin.set_user_token_hash("alice", "c" * 64)  # rotated: the old hash is refused at once
+    assert admin.user_and_marker_by_token_hash("a" * 64) is None
+    assert admin.user_and_marker_by_token_hash("c" * 64)[0].name == "alice"
+    admin.remove_user("bob")
+    assert admin.user_and_marker_by_token_hash("b" * 64) is None
+    for s in (alice, bob, admin):
+        s.close()
+
+
 def test_postgres_change_marker_is_per_user_but_moves_with_shared_writes(pg_url):
     alice, bob = Store(pg_url, user_id=1), Store(pg_url, user_id=2)
     _seed(alice, _papers(1))

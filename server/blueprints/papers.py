@@ -17,7 +17,7 @@ from sync.saving.status import result_of
 from .. import schemas as S
 from ..announcement import announcement_state
 from ..apidoc import Response, operation
-from ..context import load_body, load_query, services
+from ..context import change_marker, load_body, load_query, services
 from ..errors import ApiError
 from ..present import display_status, match_json, matches_json, paper_json
 from ..queries import all_ranked, library_view, matches_page
@@ -56,7 +56,7 @@ def _require_paper(arxiv_id: str) -> Paper:
 def list_papers():
     svc = services()
     # Keyed by the raw query string: a cached page was validated when it was rendered.
-    key = ("papers", svc.store.change_marker(), request.query_string)
+    key = ("papers", change_marker(svc), request.query_string)
     page = svc.responses.get(key)
     if page is None:
         page = svc.responses.put(key, _papers_page(load_query(S.PapersQuerySchema)))

@@ -134,6 +134,13 @@ class StoreBase:
             self._local.serial = next(self._connection_serials)
         return conn
 
+    @property
+    def qualified_conn(self):
+        """PostgreSQL: this thread's connection as it is, on whichever user's schema it points at.
+        Only for SQL that names the schema of every table it reads (``public.users``): it saves
+        the ``SET search_path`` round trip when the worker's previous request was another user's."""
+        return thread_connection(self.url, self.schema, switch=False)
+
     def _connect(self):
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -198,8 +205,13 @@ class StoreBase:
         try:
             with conn.raw.transaction():
                 conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(self.schema),))
+                if self.user_id is not None:
+                    # first, so that the user's row is locked before any of their tables: an admin
+                    # removing the user (row, then schema) waits for this transaction, never deadlocks
+                    conn.raw.execute("UPDATE public.users SET changes = changes + 1 WHERE id = %s", (self.user_id,))
                 yield conn
-                conn.raw.execute("UPDATE store_changes SET n = n + 1")
+                if self.user_id is None:
+                    conn.raw.execute("UPDATE store_changes SET n = n + 1")
                 if conn.wrote_shared:
                     conn.raw.execute("UPDATE public.store_changes SET n = n + 1")
         except psycopg.OperationalError as exc:
@@ -286,13 +298,19 @@ class StoreBase:
         any other connection (another thread's, or another process such as a CLI
         ``paperfeed daily``) commits; it counts per connection, so the marker carries the
         calling thread's connection serial: equal markers mean the same connection saw no
-        change in between. On PostgreSQL every write transaction bumps a counter row in its
-        user's schema (and one in ``public`` when it wrote shared tables), so the marker of a
-        user moves with their own writes and with shared ones, not with other users'.
+        change in between. On PostgreSQL every write transaction bumps its user's counter
+        (``users.changes``; without a user, the ``store_changes`` row of the single-user schema)
+        and the one in ``public`` when it wrote shared tables, so the marker of a user moves with
+        their own writes and with shared ones, not with other users'. (The API reads a lab
+        user's marker with their token, in one query: ``user_and_marker_by_token_hash``.)
         """
         if self.is_postgres:
-            row = self.conn.execute("SELECT (SELECT n FROM store_changes),"
-                                    " (SELECT n FROM public.store_changes)").fetchone()
+            if self.user_id is None:
+                sql = f"SELECT (SELECT n FROM {self.schema}.store_changes), (SELECT n FROM public.store_changes)"
+                row = self.qualified_conn.execute(sql).fetchone()
+            else:
+                row = self.qualified_conn.execute("SELECT (SELECT changes FROM public.users WHERE id = ?),"
+                                                  " (SELECT n FROM public.store_changes)", (self.user_id,)).fetchone()
             return self.schema, row[0], row[1]
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return self._local.serial, self._generation, version

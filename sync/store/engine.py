@@ -195,12 +195,14 @@ class PgConnection:
 _thread_connections = threading.local()
 
 
-def thread_connection(url: str, schema: str) -> PgConnection:
+def thread_connection(url: str, schema: str, *, switch: bool = True) -> PgConnection:
     """This thread's connection to ``url``, pointed at ``schema``.
 
     One connection per thread and database, shared by every user's store: a server worker that
     serves 50 users holds one connection, not 50 (PostgreSQL allows ~100 by default). A store
-    switches the ``search_path`` to its user's schema when it takes the connection.
+    switches the ``search_path`` to its user's schema when it takes the connection; with
+    ``switch=False`` the connection is returned on whatever schema it is (for SQL that names its
+    schemas, which then saves the ``SET search_path`` round trip).
     """
     connections = getattr(_thread_connections, "by_url", None)
     if connections is None:
@@ -208,7 +210,7 @@ def thread_connection(url: str, schema: str) -> PgConnection:
     conn = connections.get(url)
     if conn is None or conn.closed:
         conn = connections[url] = PgConnection(url, schema)
-    elif conn.schema != schema:
+    elif switch and conn.schema != schema:
         conn.use_schema(schema)
     return conn
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..clock import utc_iso
 from ..errors import InvalidInputError, NotFoundError, StorageError
-from .engine import user_schema
+from .engine import database_errors, user_schema
 
 
 _USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -88,10 +88,25 @@ class UsersMixin:
         return rows[0]["token_hash"] if rows else None
 
     def user_by_token_hash(self, token_hash: str) -> User | None:
+        found = self.user_and_marker_by_token_hash(token_hash)
+        return found[0] if found else None
+
+    def user_and_marker_by_token_hash(self, token_hash: str) -> tuple[User, tuple] | None:
+        """The user whose token hash this is and their store's change marker (what
+        ``user_store(id).change_marker()`` returns), in one query on whatever schema this thread's
+        connection points at: the API's per-request cost. Read at every call, never cached, so a
+        rotated or removed token is refused at once."""
         if not self.is_postgres:
             return None
-        rows = self.query("SELECT * FROM users WHERE token_hash = ?", (token_hash,))
-        return _user(rows[0]) if rows else None
+        try:
+            row = self.qualified_conn.execute(
+                "SELECT u.*, s.n AS shared_changes FROM public.users u CROSS JOIN public.store_changes s"
+                " WHERE u.token_hash = ?", (token_hash,)).fetchone()
+        except database_errors() as exc:
+            raise StorageError(f"store query failed: {exc}") from exc
+        if row is None:
+            return None
+        return _user(row), (user_schema(row["id"]), row["changes"], row["shared_changes"])
 
     def remove_user(self, name: str) -> User:
         """Delete the user and everything of theirs (their schema); shared papers stay."""

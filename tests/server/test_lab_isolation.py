@@ -102,6 +102,25 @@ def test_papers_list_is_each_users_own_ranking_and_page_cache(lab):
     _no_secrets(a, b)
 
 
+def test_a_cached_page_is_rebuilt_after_a_write_from_elsewhere_and_a_removed_user_is_refused(lab, pg_url):
+    client, users, _ = lab
+    first = client.get("/api/papers", headers=auth(ALICE))
+    assert client.get("/api/papers", headers=auth(ALICE)).headers["ETag"] == first.headers["ETag"]  # cached
+    # another process (a CLI, another worker) writes Alice's feedback through its own store
+    elsewhere = Store(pg_url).user_store(users["alice"][0].id)
+    elsewhere.set_feedback(users["alice"][2][0].arxiv_id, "dismissed")
+    elsewhere.close()
+    after = client.get("/api/papers", headers={**auth(ALICE), "If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    assert {i["paper"]["id"]: i["status"] for i in after.get_json()["items"]}[users["alice"][2][0].arxiv_id] \
+        == "dismissed"
+    # Bob's cached page did not move with Alice's write, and removing Bob refuses his token at once
+    bob_page = client.get("/api/papers", headers=auth(BOB))
+    assert client.get("/api/papers", headers={**auth(BOB), "If-None-Match": bob_page.headers["ETag"]}).status_code == 304
+    Store(pg_url).remove_user("bob")
+    assert client.get("/api/papers", headers=auth(BOB)).status_code == 401
+
+
 def test_feedback_of_one_user_never_shows_for_the_other(lab):
     client, users, papers = lab
     shared = papers[3]  # alice's ranking; bob may look it up too
