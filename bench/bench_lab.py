@@ -152,14 +152,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(config_path: Path, workers: int, log: Path, *, worker_class: str = "sync", threads: int = 1):
+def gunicorn(config_path: Path, workers: int, log: Path, *, worker_class: str = "sync", threads: int = 1,
+             root: Path = ROOT):
     import requests
 
     port = free_port()
-    env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PAPERFEED_CONFIG": str(config_path), "PYTHONPATH": str(root)}
     extra = ["--worker-class", worker_class] + (["--threads", str(threads)] if worker_class == "gthread" else [])
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), *extra, "--bind",
-                             f"127.0.0.1:{port}", "server.wsgi:app"], cwd=ROOT, env=env,
+                             f"127.0.0.1:{port}", "server.wsgi:app"], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -251,9 +252,9 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(config_path: Path, tokens: list[str], args, log: Path, worker_class: str) -> dict:
+def measure(config_path: Path, tokens: list[str], args, log: Path, worker_class: str, root: Path = ROOT) -> dict:
     """One gunicorn server, a warm-up pass (every worker's page cache for every user), the load."""
-    proc, url = gunicorn(config_path, args.workers, log, worker_class=worker_class, threads=args.threads)
+    proc, url = gunicorn(config_path, args.workers, log, worker_class=worker_class, threads=args.threads, root=root)
     try:
         before = load_average()
         if args.client == "wrk":
@@ -285,6 +286,11 @@ def main() -> None:
     parser.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
                         help="load generator: wrk (apt install wrk; default when present) or Python threads")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the loads, interleaved (lab, single user, ...), and report medians")
+    parser.add_argument("--compare-root", type=Path, metavar="DIR",
+                        help="also serve the lab with the server code of DIR (e.g. `git archive` of an older"
+                             " commit): a before/after under the same machine load, interleaved")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--api-only", action="store_true",
                         help="only the API load: --api-users users, ranked with threshold 0 (full 50-match pages)")
@@ -339,7 +345,6 @@ def main() -> None:
                               f'[storage]\ndata_dir = "{tmp}/data"\n', encoding="utf-8")
         tokens = [f"token-u{n:04d}-0123456789abcdef" for n in range(min(args.api_users, len(users)))]
         classes = [c.strip() for c in args.worker_class.split(",") if c.strip()]
-        lab = {c: measure(lab_config, tokens, args, Path(tmp) / f"lab-{c}.log", c) for c in classes}
         # the single-user figure: user 0's ranking in a SQLite store, same server and load
         single_dir = Path(tmp) / "single"
         single = Store(single_dir / "paperfeed.sqlite3")
@@ -356,20 +361,41 @@ def main() -> None:
         single_config = Path(tmp) / "single.toml"
         single_config.write_text(f'[server]\ntoken = "{tokens[0]}"\n[storage]\ndata_dir = "{single_dir}"\n',
                                  encoding="utf-8")
-        one = {c: measure(single_config, [tokens[0]], args, Path(tmp) / f"single-{c}.log", c) for c in classes}
+        runs: dict[tuple[str, str], list[dict]] = {}
+        for n in range(args.rounds):
+            for c in classes:
+                loads = [("lab", lab_config, tokens, ROOT), ("single", single_config, [tokens[0]], ROOT)]
+                if args.compare_root:
+                    loads.insert(0, ("lab-before", lab_config, tokens, args.compare_root.resolve()))
+                for name, cfg, toks, root in loads:
+                    r = measure(cfg, toks, args, Path(tmp) / f"{name}-{c}-{n}.log", c, root)
+                    runs.setdefault((name, c), []).append(r)
+                    print(f"  round {n + 1} {name:10s} {c:8s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"
+                          f"  {r['rps']:6.0f} req/s (load average {r['load']})", flush=True)
+
+        def median(name: str, c: str) -> dict:
+            rs = runs[(name, c)]
+            return {k: statistics.median(r[k] for r in rs) for k in ("p50_ms", "p99_ms", "rps", "n")} | {
+                "load": "; ".join(r["load"] for r in rs)}
+
         client = (f"wrk, {args.clients} connections for {args.seconds} s after a 3 s warm-up, each request the next"
                   f" user's token" if args.client == "wrk" else
                   f"Python threads, {args.clients} clients x {args.requests} requests, keep-alive")
-        print(f"GET /api/papers, gunicorn {args.workers} workers, {os.cpu_count()} cores; {client}; loopback:")
+        print(f"GET /api/papers, gunicorn {args.workers} workers, {os.cpu_count()} cores; {client}; loopback"
+              + (f"; medians of {args.rounds} interleaved rounds" if args.rounds > 1 else "") + ":")
+        best = float("inf")
         for c in classes:
             kind = c + (f" x{args.threads} threads" if c == "gthread" else "")
-            for name, r in ((f"lab, PostgreSQL, {len(tokens)} users, {kind}", lab[c]),
-                            (f"single user, SQLite, {kind}", one[c])):
+            lab, one = median("lab", c), median("single", c)
+            rows = [(f"lab, PostgreSQL, {len(tokens)} users, {kind}", lab), (f"single user, SQLite, {kind}", one)]
+            if args.compare_root:
+                rows.insert(0, (f"lab (server of --compare-root), {kind}", median("lab-before", c)))
+            for name, r in rows:
                 print(f"  {name:46s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  {r['rps']:6.0f} req/s"
-                      f" (n={r['n']}; load average {r['load']})")
-            print(f"  {'lab/single-user, ' + kind:46s} p50 x{lab[c]['p50_ms'] / one[c]['p50_ms']:.2f}"
-                  f"  p99 x{lab[c]['p99_ms'] / one[c]['p99_ms']:.2f}  throughput x{lab[c]['rps'] / one[c]['rps']:.2f}")
-        best = min(lab.values(), key=lambda r: r["p99_ms"])["p99_ms"]
+                      f" (load average {r['load']})")
+            print(f"  {'lab/single-user, ' + kind:46s} p50 x{lab['p50_ms'] / one['p50_ms']:.2f}"
+                  f"  p99 x{lab['p99_ms'] / one['p99_ms']:.2f}  throughput x{lab['rps'] / one['rps']:.2f}")
+            best = min(best, lab["p99_ms"])
         print(f"target: lab p99 < 100 ms: {'met' if best < 100 else 'NOT met'} (best lab p99 {best:.1f} ms)")
     finally:
         drop_database(args.url, db)
