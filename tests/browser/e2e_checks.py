@@ -25,3 +25,20 @@ def assert_real_listing_and_abs_page(live: LivePaperfeed, result: dict) -> None:
     assert len(live.items_for(real["saved"])) == 1, "the save from the real listing page reached Zotero once"
     assert live.items_for(real["dismissed"]) == []
     assert result["abs_page"]["afterTitle"] and result["abs_page"]["button"] == "Save to Zotero"
+
+
+def assert_empty_day_says_why(live: LivePaperfeed, result: dict) -> None:
+    """The popup on a ranked day without matches: the day, the server's reason, what to change."""
+    from tests.browser.harness import SAMPLE_DATE  # noqa: PLC0415
+
+    server, shown = result["server"], result["shown"]
+    assert server["date"] == SAMPLE_DATE.isoformat(), server
+    assert server["message"].startswith("none of the ") and "made your list (left out: " in server["message"], server
+    assert "below threshold" in server["message"], server
+    assert shown["title"].startswith("Nothing matched on ") and shown["title"].endswith(shown["day"]), shown
+    candidates = server["message"].split()[3]
+    assert shown["detail"].startswith(f"None of the {candidates} papers announced on {shown['day']} made your list (left out: "), shown
+    assert "below threshold" in shown["detail"] and shown["detail"].endswith(").") and SAMPLE_DATE.isoformat() not in shown["detail"], shown
+    for setting in ("arxiv.categories", "arxiv.keywords", "ranking.threshold"):
+        assert setting in shown["hint"], shown
+    assert min(result["fonts"].values()) >= 12 and result["fonts"]["body"] >= 13, result["fonts"]

@@ -306,3 +306,15 @@ def run_e2e(script: str, live: LivePaperfeed, *, timeout: float = 240, **extra_e
         raise AssertionError(f"{script} failed (exit {done.returncode}):\n{done.stderr[-6000:]}\n"
                              f"--- paperfeed serve log ---\n{live.log_path.read_text()[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rank_nothing_above_threshold(live: LivePaperfeed) -> subprocess.CompletedProcess:
+    """Re-rank the sample day (the newest) with ``ranking.threshold = 0.99`` through
+    ``paperfeed rank``, as a user with a too strict threshold would: the day stays ranked, with no match.
+    TF-IDF ranks without loading the model (the reason the popup shows is the same)."""
+    env = {**(live.env or {}), "PAPERFEED_RANKING_THRESHOLD": "0.99", "PAPERFEED_RANKING_BACKEND": "tfidf"}
+    done = subprocess.run(live.cli_command("rank", "--date", SAMPLE_DATE.isoformat()), cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        raise AssertionError(f"paperfeed rank failed:\n{done.stdout}\n{done.stderr}")
+    return done

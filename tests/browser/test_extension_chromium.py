@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.e2e_checks import assert_real_listing_and_abs_page, assert_saved_exactly_once
-from tests.browser.harness import REPO, LivePaperfeed, publish_screenshots, run_e2e
+from tests.browser.e2e_checks import assert_empty_day_says_why, assert_real_listing_and_abs_page, assert_saved_exactly_once
+from tests.browser.harness import REPO, LivePaperfeed, publish_screenshots, rank_nothing_above_threshold, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -71,3 +71,14 @@ def test_extension_chromium_save_refused_by_zotero_shows_failed_and_retry_works(
     assert result["retried"]["state"] == "saved" and result["in_library"] is True
     assert len(live_paperfeed.items_for(result["id"])) == 1
     publish_screenshots({"chromium-popup-save-failed.png": "extension-popup-save-failed.png"})
+
+
+def test_extension_chromium_empty_day_says_why_nothing_matched(live_paperfeed: LivePaperfeed) -> None:
+    """The newest day ranked with nothing above the threshold: the popup shows that day, empty,
+    with the rank run's reason and what to change (not an older day's list, not a fetch error)."""
+    rank_nothing_above_threshold(live_paperfeed)
+    result = run_e2e("empty-day.mjs", live_paperfeed, BROWSER="chromium")
+    assert_empty_day_says_why(live_paperfeed, result)
+    assert result["screenshots"] == ["chromium-popup-empty-day.png", "chromium-popup-empty-day-dark.png"]
+    publish_screenshots({"chromium-popup-empty-day.png": "extension-popup-empty-day.png",
+                         "chromium-popup-empty-day-dark.png": "extension-popup-empty-day-dark.png"})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.e2e_checks import assert_real_listing_and_abs_page, assert_saved_exactly_once
-from tests.browser.harness import LivePaperfeed, run_e2e
+from tests.browser.e2e_checks import assert_empty_day_says_why, assert_real_listing_and_abs_page, assert_saved_exactly_once
+from tests.browser.harness import LivePaperfeed, rank_nothing_above_threshold, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,3 +18,9 @@ def test_extension_firefox_core_flow_saves_each_paper_once(live_paperfeed: LiveP
     assert_real_listing_and_abs_page(live_paperfeed, result)
     assert len(result["screenshots"]) >= 8
     assert min(sizes["body"] for sizes in result["fonts"].values()) >= 13, result["fonts"]
+
+
+def test_extension_firefox_empty_day_says_why_nothing_matched(live_paperfeed: LivePaperfeed) -> None:
+    rank_nothing_above_threshold(live_paperfeed)
+    result = run_e2e("empty-day.mjs", live_paperfeed, BROWSER="firefox")
+    assert_empty_day_says_why(live_paperfeed, result)
