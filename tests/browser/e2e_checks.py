@@ -42,3 +42,39 @@ def assert_empty_day_says_why(live: LivePaperfeed, result: dict) -> None:
     for setting in ("arxiv.categories", "arxiv.keywords", "ranking.threshold"):
         assert setting in shown["hint"], shown
     assert min(result["fonts"].values()) >= 12 and result["fonts"]["body"] >= 13, result["fonts"]
+
+
+def assert_page_saves_queued_then_settled(live: LivePaperfeed, result: dict, back) -> None:
+    """Both arXiv-page saves were queued while Zotero answered 503, then saved once, by themselves."""
+    ids = result["ids"]
+    assert back.items_while_down == {ids["listing"]: [], ids["abs"]: []}, "nothing reached Zotero while it answered 503"
+    assert back.sync is not None and back.sync.returncode == 0, back.sync and (back.sync.stdout + back.sync.stderr)
+    for where in ("listing", "abs"):
+        outcome, settled = result["outcomes"][where], result["settled"][where]
+        assert outcome["state"] == "queued" and outcome["button"] == "Queued…" and not outcome["red"], outcome
+        assert settled["state"] == "saved" and settled["button"] == "In Zotero ✓", settled
+        assert "queued" in settled["seen"] and settled["seen"][-1] == "saved", settled["seen"]
+        assert not any(s.startswith("failed") or s.endswith("+red") for s in settled["seen"]), settled["seen"]
+        assert result["in_library"][ids[where]] is True
+        assert len(live.items_for(ids[where])) == 1, f"{where}: Zotero holds the paper once"
+
+
+def refuse_next_writes(live: LivePaperfeed, count: int) -> dict:
+    """Zotero refuses the next ``count`` item writes (a per-object 400 in its write answer)."""
+    import json
+
+    refused = json.dumps({"successful": {}, "success": {}, "unchanged": {},
+                          "failed": {"0": {"code": 400, "message": "Invalid value for field 'title'"}}})
+    live.zotero.add_fault(200, method="POST", path="/items", count=count, body=refused)
+    return {}
+
+
+def assert_page_saves_fail_then_retry(live: LivePaperfeed, result: dict) -> None:
+    ids = result["ids"]
+    for where in ("listing", "abs"):
+        outcome = result["outcomes"][where]
+        assert outcome["state"] == "failed" and outcome["button"] == "Retry save" and outcome["red"], outcome
+        assert "refused the item: 400" in outcome["status"], outcome
+        assert result["retried"][where]["state"] == "saved", result["retried"]
+        assert result["in_library"][ids[where]] is True
+        assert len(live.items_for(ids[where])) == 1, f"{where}: Zotero holds the paper once after the retry"

@@ -318,3 +318,34 @@ def rank_nothing_above_threshold(live: LivePaperfeed) -> subprocess.CompletedPro
     if done.returncode != 0:
         raise AssertionError(f"paperfeed rank failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+class ZoteroComesBack:
+    """Zotero answers 503 to every write until the e2e script writes ``flag`` (its saves are
+    queued); then the fault is cleared and ``paperfeed sync --retry-now`` pushes the outbox, as
+    the server's own retry would. ``items_while_down`` is what Zotero held for those papers first."""
+
+    def __init__(self, live: LivePaperfeed, flag: Path) -> None:
+        import threading
+
+        self.live, self.flag = live, flag
+        self.fault = live.zotero.add_fault(503, method="POST", count=1000)
+        self.items_while_down: dict[str, list] | None = None
+        self.sync: subprocess.CompletedProcess | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 150
+        while not self.flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self.flag.exists():
+            text = self.flag.read_text()
+            ids = json.loads(text) if text.startswith("[") else [text]
+            self.items_while_down = {arxiv_id: self.live.items_for(arxiv_id) for arxiv_id in ids}
+        self.fault.count = 0
+        self.sync = subprocess.run(self.live.cli_command("sync", "--retry-now"), cwd=REPO, env=self.live.env,
+                                   capture_output=True, text=True, timeout=90)
+
+    def join(self) -> None:
+        self._thread.join(timeout=120)

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.e2e_checks import assert_empty_day_says_why, assert_real_listing_and_abs_page, assert_saved_exactly_once
-from tests.browser.harness import REPO, LivePaperfeed, publish_screenshots, rank_nothing_above_threshold, run_e2e
+from tests.browser.e2e_checks import (assert_empty_day_says_why, assert_page_saves_fail_then_retry,
+                                      assert_page_saves_queued_then_settled, assert_real_listing_and_abs_page,
+                                      assert_saved_exactly_once, refuse_next_writes)
+from tests.browser.harness import (REPO, LivePaperfeed, ZoteroComesBack, publish_screenshots, rank_nothing_above_threshold,
+                                   run_e2e)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -82,3 +85,24 @@ def test_extension_chromium_empty_day_says_why_nothing_matched(live_paperfeed: L
     assert result["screenshots"] == ["chromium-popup-empty-day.png", "chromium-popup-empty-day-dark.png"]
     publish_screenshots({"chromium-popup-empty-day.png": "extension-popup-empty-day.png",
                          "chromium-popup-empty-day-dark.png": "extension-popup-empty-day-dark.png"})
+
+
+def test_extension_chromium_queued_saves_on_arxiv_pages_turn_into_saved_by_themselves(live_paperfeed: LivePaperfeed,
+                                                                                   tmp_path: Path) -> None:
+    """Zotero answers 503: a save from a mark on the real listing page and one from the abstract
+    page's box are queued (no red retry); once Zotero is back and the server pushes, both widgets
+    turn into "In Zotero ✓" without a click, never passing through a failure."""
+    back = ZoteroComesBack(live_paperfeed, tmp_path / "queued.flag")
+    result = run_e2e("page-save-outcome.mjs", live_paperfeed, BROWSER="chromium", EXPECT_STATE="queued",
+                     QUEUED_FLAG=str(back.flag))
+    back.join()
+    assert_page_saves_queued_then_settled(live_paperfeed, result, back)
+    publish_screenshots({"chromium-arxiv-abs-save-queued.png": "extension-arxiv-abs-queued.png"})
+
+
+def test_extension_chromium_save_refused_on_arxiv_pages_shows_failed_and_retry_works(live_paperfeed: LivePaperfeed) -> None:
+    """Zotero refuses the item (a per-object 400 in its write answer) for the listing page's and the
+    abstract page's save: each shows why with a red "Retry save"; the retry saves it."""
+    assert_page_saves_fail_then_retry(live_paperfeed, run_e2e(
+        "page-save-outcome.mjs", live_paperfeed, BROWSER="chromium", EXPECT_STATE="failed",
+        EXPECT_MESSAGE=r"refused the item: 400", RETRY_EXPECT="saved", **refuse_next_writes(live_paperfeed, 2)))

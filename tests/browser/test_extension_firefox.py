@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.browser.e2e_checks import assert_empty_day_says_why, assert_real_listing_and_abs_page, assert_saved_exactly_once
-from tests.browser.harness import LivePaperfeed, rank_nothing_above_threshold, run_e2e
+from tests.browser.e2e_checks import (assert_empty_day_says_why, assert_page_saves_queued_then_settled,
+                                      assert_real_listing_and_abs_page, assert_saved_exactly_once)
+from tests.browser.harness import LivePaperfeed, ZoteroComesBack, rank_nothing_above_threshold, run_e2e
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,3 +27,12 @@ def test_extension_firefox_empty_day_says_why_nothing_matched(live_paperfeed: Li
     rank_nothing_above_threshold(live_paperfeed)
     result = run_e2e("empty-day.mjs", live_paperfeed, BROWSER="firefox")
     assert_empty_day_says_why(live_paperfeed, result)
+
+
+def test_extension_firefox_queued_saves_on_arxiv_pages_turn_into_saved_by_themselves(live_paperfeed: LivePaperfeed,
+                                                                                  tmp_path: Path) -> None:
+    back = ZoteroComesBack(live_paperfeed, tmp_path / "queued.flag")
+    result = run_e2e("page-save-outcome.mjs", live_paperfeed, BROWSER="firefox", EXPECT_STATE="queued",
+                     QUEUED_FLAG=str(back.flag))
+    back.join()
+    assert_page_saves_queued_then_settled(live_paperfeed, result, back)
