@@ -78,3 +78,15 @@ def assert_page_saves_fail_then_retry(live: LivePaperfeed, result: dict) -> None
         assert result["retried"][where]["state"] == "saved", result["retried"]
         assert result["in_library"][ids[where]] is True
         assert len(live.items_for(ids[where])) == 1, f"{where}: Zotero holds the paper once after the retry"
+
+
+def assert_url_hook_only_in_test_copy(result: dict) -> None:
+    """popup.html?url=<abs URL>: ignored by the store build, followed by the test copy."""
+    from tests.browser.harness import ABS_ID  # noqa: PLC0415
+
+    production, test_copy = result["production"], result["test_copy"]
+    assert production["hooksFile"] is False and test_copy["hooksFile"] is True, result
+    assert production["cards"] > 0 and production["notice"] == "", production
+    assert production["thisPaperHidden"] is True and production["thisPaperTitle"] is None, production
+    assert ABS_ID not in production["thisPaperText"], production
+    assert test_copy["thisPaperHidden"] is False and test_copy["thisPaperTitle"] == "CompLLM: Compression for Long Context Q&A", test_copy

@@ -349,3 +349,19 @@ class ZoteroComesBack:
 
     def join(self) -> None:
         self._thread.join(timeout=120)
+
+
+def unpacked_store_build(tmp: Path, browser: str) -> Path:
+    """``npm run package`` from src/ (what users install), the ``browser`` zip (firefox or chrome) unpacked."""
+    import zipfile
+
+    require_node_modules()
+    done = subprocess.run([node_bin(), "scripts/package.mjs", "--out", str(tmp / "dist")], cwd=EXTENSION,
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        raise AssertionError(f"npm run package failed:\n{done.stdout}\n{done.stderr}")
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    target = tmp / f"unpacked-{browser}"
+    with zipfile.ZipFile(built[browser]) as archive:
+        archive.extractall(target)
+    return target

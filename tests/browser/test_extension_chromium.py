@@ -12,9 +12,10 @@ import pytest
 
 from tests.browser.e2e_checks import (assert_empty_day_says_why, assert_page_saves_fail_then_retry,
                                       assert_page_saves_queued_then_settled, assert_real_listing_and_abs_page,
-                                      assert_saved_exactly_once, refuse_next_writes)
+                                      assert_saved_exactly_once, assert_url_hook_only_in_test_copy,
+                                      refuse_next_writes)
 from tests.browser.harness import (REPO, LivePaperfeed, ZoteroComesBack, publish_screenshots, rank_nothing_above_threshold,
-                                   run_e2e)
+                                   run_e2e, unpacked_store_build)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -106,3 +107,11 @@ def test_extension_chromium_save_refused_on_arxiv_pages_shows_failed_and_retry_w
     assert_page_saves_fail_then_retry(live_paperfeed, run_e2e(
         "page-save-outcome.mjs", live_paperfeed, BROWSER="chromium", EXPECT_STATE="failed",
         EXPECT_MESSAGE=r"refused the item: 400", RETRY_EXPECT="saved", **refuse_next_writes(live_paperfeed, 2)))
+
+
+def test_extension_chromium_store_build_ignores_the_url_hook(live_paperfeed: LivePaperfeed, tmp_path: Path) -> None:
+    """The chrome zip of `npm run package` (no test-hooks.json), unpacked and loaded: popup.html?url=
+    <an arXiv abs URL> does not describe that paper; the test copy opening the same URL does."""
+    build = unpacked_store_build(tmp_path, "chrome")
+    result = run_e2e("url-hook.mjs", live_paperfeed, BROWSER="chromium", PROD_EXTENSION_DIR=str(build))
+    assert_url_hook_only_in_test_copy(result)

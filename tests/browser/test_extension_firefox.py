@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.e2e_checks import (assert_empty_day_says_why, assert_page_saves_queued_then_settled,
-                                      assert_real_listing_and_abs_page, assert_saved_exactly_once)
-from tests.browser.harness import LivePaperfeed, ZoteroComesBack, rank_nothing_above_threshold, run_e2e
+                                      assert_real_listing_and_abs_page, assert_saved_exactly_once,
+                                      assert_url_hook_only_in_test_copy)
+from tests.browser.harness import (LivePaperfeed, ZoteroComesBack, rank_nothing_above_threshold, run_e2e,
+                                   unpacked_store_build)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,3 +38,11 @@ def test_extension_firefox_queued_saves_on_arxiv_pages_turn_into_saved_by_themse
                      QUEUED_FLAG=str(back.flag))
     back.join()
     assert_page_saves_queued_then_settled(live_paperfeed, result, back)
+
+
+def test_extension_firefox_store_build_ignores_the_url_hook(live_paperfeed: LivePaperfeed, tmp_path: Path) -> None:
+    """The firefox zip of `npm run package` (no test-hooks.json), unpacked and loaded: popup.html?url=
+    <an arXiv abs URL> does not describe that paper; the test copy opening the same URL does."""
+    build = unpacked_store_build(tmp_path, "firefox")
+    result = run_e2e("url-hook.mjs", live_paperfeed, BROWSER="firefox", PROD_EXTENSION_DIR=str(build))
+    assert_url_hook_only_in_test_copy(result)
