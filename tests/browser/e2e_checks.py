@@ -59,14 +59,13 @@ def assert_page_saves_queued_then_settled(live: LivePaperfeed, result: dict, bac
         assert len(live.items_for(ids[where])) == 1, f"{where}: Zotero holds the paper once"
 
 
-def refuse_next_writes(live: LivePaperfeed, count: int) -> dict:
+def refuse_next_writes(live: LivePaperfeed, count: int) -> None:
     """Zotero refuses the next ``count`` item writes (a per-object 400 in its write answer)."""
     import json
 
     refused = json.dumps({"successful": {}, "success": {}, "unchanged": {},
                           "failed": {"0": {"code": 400, "message": "Invalid value for field 'title'"}}})
     live.zotero.add_fault(200, method="POST", path="/items", count=count, body=refused)
-    return {}
 
 
 def assert_page_saves_fail_then_retry(live: LivePaperfeed, result: dict) -> None:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +10,7 @@ from tests.browser.e2e_checks import (assert_empty_day_says_why, assert_page_sav
                                       assert_page_saves_queued_then_settled, assert_real_listing_and_abs_page,
                                       assert_saved_exactly_once, assert_url_hook_only_in_test_copy,
                                       refuse_next_writes)
-from tests.browser.harness import (REPO, LivePaperfeed, ZoteroComesBack, publish_screenshots, rank_nothing_above_threshold,
+from tests.browser.harness import (LivePaperfeed, ZoteroComesBack, publish_screenshots, rank_nothing_above_threshold,
                                    run_e2e, unpacked_store_build)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,27 +32,13 @@ def test_extension_chromium_core_flow_saves_each_paper_once(live_paperfeed: Live
 def test_extension_chromium_queued_save_turns_into_saved_by_itself(live_paperfeed: LivePaperfeed, tmp_path: Path) -> None:
     """Zotero answers 503: the save is queued (no red retry); once Zotero is back and the server
     pushes its outbox, the open popup turns the card into "In Zotero ✓" without a click."""
-    fault = live_paperfeed.zotero.add_fault(503, method="POST", count=1000)
-    flag = tmp_path / "queued.flag"
-    pushed: dict = {}
-
-    def zotero_comes_back() -> None:
-        deadline = time.monotonic() + 120
-        while not flag.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        pushed["items_while_down"] = live_paperfeed.items_for(flag.read_text()) if flag.exists() else None
-        fault.count = 0
-        pushed["sync"] = subprocess.run(live_paperfeed.cli_command("sync", "--retry-now"), cwd=REPO, env=live_paperfeed.env,
-                                        capture_output=True, text=True, timeout=90)
-
-    helper = threading.Thread(target=zotero_comes_back, daemon=True)
-    helper.start()
+    back = ZoteroComesBack(live_paperfeed, tmp_path / "queued.flag")
     result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="queued", EXPECT_MESSAGE=r"^Queued: .*503",
-                     QUEUED_FLAG=str(flag), EXPECT_SETTLED="saved")
-    helper.join(timeout=100)
+                     QUEUED_FLAG=str(back.flag), EXPECT_SETTLED="saved")
+    back.join()
     assert result["outcome"]["state"] == "queued" and result["outcome"]["button"] == "Queued…"
-    assert pushed["items_while_down"] == [], "nothing reached Zotero while it answered 503"
-    assert pushed["sync"].returncode == 0, pushed["sync"].stdout + pushed["sync"].stderr
+    assert back.items_while_down == {result["id"]: []}, "nothing reached Zotero while it answered 503"
+    assert back.sync is not None and back.sync.returncode == 0, back.sync and (back.sync.stdout + back.sync.stderr)
     assert result["settled"] == "saved" and result["in_library"] is True
     assert len(live_paperfeed.items_for(result["id"])) == 1
     publish_screenshots({"chromium-popup-save-queued.png": "extension-popup-save-queued.png",
@@ -66,9 +48,7 @@ def test_extension_chromium_queued_save_turns_into_saved_by_itself(live_paperfee
 def test_extension_chromium_save_refused_by_zotero_shows_failed_and_retry_works(live_paperfeed: LivePaperfeed) -> None:
     """Zotero refuses the item once (a per-object 400 in its write answer): the popup says why with
     a red "Retry save"; the retry, with Zotero answering normally again, saves it."""
-    refused = json.dumps({"successful": {}, "success": {}, "unchanged": {},
-                          "failed": {"0": {"code": 400, "message": "Invalid value for field 'title'"}}})
-    live_paperfeed.zotero.add_fault(200, method="POST", path="/items", count=1, body=refused)
+    refuse_next_writes(live_paperfeed, 1)
     result = run_e2e("save-outcome.mjs", live_paperfeed, EXPECT_STATE="failed",
                      EXPECT_MESSAGE=r"^Failed: .*refused the item: 400", RETRY_EXPECT="saved")
     assert result["outcome"]["button"] == "Retry save"
@@ -104,9 +84,10 @@ def test_extension_chromium_queued_saves_on_arxiv_pages_turn_into_saved_by_thems
 def test_extension_chromium_save_refused_on_arxiv_pages_shows_failed_and_retry_works(live_paperfeed: LivePaperfeed) -> None:
     """Zotero refuses the item (a per-object 400 in its write answer) for the listing page's and the
     abstract page's save: each shows why with a red "Retry save"; the retry saves it."""
-    assert_page_saves_fail_then_retry(live_paperfeed, run_e2e(
-        "page-save-outcome.mjs", live_paperfeed, BROWSER="chromium", EXPECT_STATE="failed",
-        EXPECT_MESSAGE=r"refused the item: 400", RETRY_EXPECT="saved", **refuse_next_writes(live_paperfeed, 2)))
+    refuse_next_writes(live_paperfeed, 2)
+    result = run_e2e("page-save-outcome.mjs", live_paperfeed, BROWSER="chromium", EXPECT_STATE="failed",
+                     EXPECT_MESSAGE=r"refused the item: 400", RETRY_EXPECT="saved")
+    assert_page_saves_fail_then_retry(live_paperfeed, result)
 
 
 def test_extension_chromium_store_build_ignores_the_url_hook(live_paperfeed: LivePaperfeed, tmp_path: Path) -> None:
