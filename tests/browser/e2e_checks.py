@@ -52,6 +52,9 @@ def assert_page_saves_queued_then_settled(live: LivePaperfeed, result: dict, bac
     for where in ("listing", "abs"):
         outcome, settled = result["outcomes"][where], result["settled"][where]
         assert outcome["state"] == "queued" and outcome["button"] == "Queued…" and not outcome["red"], outcome
+        assert outcome["status"].startswith("queued: paperfeed retries by itself"), outcome
+        why = outcome["tooltip"] if where == "listing" else outcome["status"]  # a listing line: the reason is its tooltip
+        assert "Zotero answered HTTP 503" in why, outcome
         assert settled["state"] == "saved" and settled["button"] == "In Zotero ✓", settled
         assert "queued" in settled["seen"] and settled["seen"][-1] == "saved", settled["seen"]
         assert not any(s.startswith("failed") or s.endswith("+red") for s in settled["seen"]), settled["seen"]

@@ -75,7 +75,7 @@ def test_extension_chromium_queued_saves_on_arxiv_pages_turn_into_saved_by_thems
     turn into "In Zotero ✓" without a click, never passing through a failure."""
     back = ZoteroComesBack(live_paperfeed, tmp_path / "queued.flag")
     result = run_e2e("page-save-outcome.mjs", live_paperfeed, BROWSER="chromium", EXPECT_STATE="queued",
-                     QUEUED_FLAG=str(back.flag))
+                     EXPECT_MESSAGE=r"saving items: Zotero answered HTTP 503", QUEUED_FLAG=str(back.flag))
     back.join()
     assert_page_saves_queued_then_settled(live_paperfeed, result, back)
     publish_screenshots({"chromium-arxiv-abs-save-queued.png": "extension-arxiv-abs-queued.png"})

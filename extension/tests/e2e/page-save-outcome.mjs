@@ -37,7 +37,7 @@ const widget = (page, root) => page.evaluate((selector) => {
   const box = document.querySelector(selector);
   const button = box.querySelector('.paperfeed-save');
   const status = box.querySelector('.paperfeed-status');
-  return { state: status.dataset.state, status: status.textContent, button: button.textContent, disabled: button.disabled,
+  return { state: status.dataset.state, status: status.textContent, tooltip: status.title, button: button.textContent, disabled: button.disabled,
     red: button.classList.contains('paperfeed-failed'), seen: globalThis.__paperfeedSeen?.[selector] ?? [] };
 }, root);
 
@@ -55,7 +55,10 @@ function checkOutcome(where, outcome) {
   check(outcome.state === expectState, `${where}: ${outcome.state} (${outcome.status}), expected ${expectState}`);
   if (expectState === 'queued') {
     check(outcome.button === 'Queued…' && outcome.disabled && !outcome.red, `${where}: queued offers no retry (${JSON.stringify(outcome)})`);
-    check(/queued/i.test(outcome.status), `${where}: the line says queued: ${outcome.status}`);
+    check(/^queued: paperfeed retries by itself/.test(outcome.status), `${where}: the line says queued: ${outcome.status}`);
+    // The abstract page's box says why; a listing line keeps it short, with the reason as its tooltip.
+    const why = where === 'listing page' ? outcome.tooltip : outcome.status;
+    check(expectMessage.test(why), `${where}: the reason is given: "${why}" matches ${expectMessage}`);
   } else {
     check(outcome.button === 'Retry save' && !outcome.disabled && outcome.red, `${where}: failed offers a red retry (${JSON.stringify(outcome)})`);
     check(expectMessage.test(outcome.status), `${where}: "${outcome.status}" matches ${expectMessage}`);
