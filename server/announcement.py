@@ -5,12 +5,13 @@ Pure: decided from the fetch runs (newest first), the date shown and how many ma
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
 from sync.models import FetchOutcome
-from sync.store import FetchRun
+from sync.store import FetchRun, RankRun
 
 ANNOUNCEMENT_KINDS = frozenset({"feed", "sample", "backfill"})  # not keyword watches
 _PROBLEMS = (FetchOutcome.NO_ANNOUNCEMENT, FetchOutcome.UNREACHABLE, FetchOutcome.ERROR)
@@ -23,12 +24,13 @@ class AnnouncementState:
 
 
 def announcement_state(runs: Sequence[FetchRun], day: date | None, *, total: int,
-                       explicit_date: bool) -> AnnouncementState:
+                       explicit_date: bool, rank_run: RankRun | None = None) -> AnnouncementState:
     """State of ``day``'s announcement from the fetch runs (newest first).
 
     When the caller asked for the default (newest) list and the newest fetch is a
     problem (today has no announcement, arXiv unreachable), that problem is the state,
-    so the popup can say so above the last good list it still shows.
+    so the popup can say so above the last good list it still shows. A ranked day without
+    matches says why, from its rank run (``rank_run``): nothing to rank, or what left each paper out.
     """
     finished = [r for r in runs if r.kind in ANNOUNCEMENT_KINDS and r.outcome is not FetchOutcome.RUNNING]
     for_day = next((r for r in finished if day is not None and r.announce_date == day), None)
@@ -45,7 +47,7 @@ def announcement_state(runs: Sequence[FetchRun], day: date | None, *, total: int
     if for_day is None and total == 0:
         return AnnouncementState("not_fetched", f"the announcement of {day} was not fetched")
     if total == 0:
-        return AnnouncementState("ok", f"no paper announced on {day} matched your interests")
+        return AnnouncementState("ok", _nothing_matched(day, rank_run))
     return AnnouncementState("ok", f"{total} matching paper{'s' if total != 1 else ''} announced on {day}")
 
 
@@ -57,3 +59,18 @@ def _problem_message(run: FetchRun) -> str:
     if run.outcome is FetchOutcome.UNREACHABLE:
         return f"arXiv was unreachable at {run.finished_at or run.started_at}{detail}"
     return f"the last fetch failed{detail}"
+
+
+_LEFT_OUT = re.compile(r"left out: ([^;]+)")
+
+
+def _nothing_matched(day: date, run: RankRun | None) -> str:
+    """Why a ranked day has no matches, in the rank stage's own words (sync/rank_stage.py)."""
+    if run is not None and run.outcome == "no_candidates":
+        return f"no new papers or cross-lists in your categories or keyword watches were stored for {day}"
+    if run is not None and run.candidates > 0:
+        left_out = _LEFT_OUT.search(run.message or "")
+        papers = f"{run.candidates} paper{'s' if run.candidates != 1 else ''}"
+        return (f"none of the {papers} announced on {day} made your list"
+                + (f" (left out: {left_out.group(1).strip()})" if left_out else ""))
+    return f"no paper announced on {day} matched your interests"

@@ -60,6 +60,25 @@ def test_fetch_runs(engine_store):
     assert [r.id for r in store.fetch_runs()] == [second, first]
 
 
+def test_latest_ranked_day_counts_a_day_ranked_with_no_match(engine_store):
+    store = engine_store
+    assert store.latest_ranked_day() is None and store.rank_run_for(DAY) is None
+    papers = _papers(2)
+    _seed(store, papers)
+    store.save_ranking(DAY, [RankingRow(papers[0].arxiv_id, 0.8, "r")])
+    later = DAY + timedelta(days=1)
+    failed = store.start_rank_run(day=later + timedelta(days=1), backend="tfidf")
+    store.finish_rank_run(failed, outcome="error", message="boom")  # a failed run ranks nothing
+    run = store.start_rank_run(day=later, backend="tfidf")
+    store.save_ranking(later, [], run_id=run)
+    store.finish_rank_run(run, outcome="ok", candidates=7, ranked=0, message="left out: 7 below threshold")
+    assert store.latest_ranking_date() == DAY  # the newest day with rows
+    assert store.latest_ranked_day() == later  # the newest day the rank stage finished
+    found = store.rank_run_for(later)
+    assert found.id == run and found.candidates == 7 and found.outcome == "ok"
+    assert store.rank_run_for(later + timedelta(days=1)) is None
+
+
 def test_rankings_feedback_and_rank_runs(engine_store):
     store = engine_store
     papers = _papers(4)

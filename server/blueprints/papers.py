@@ -67,14 +67,15 @@ def list_papers():
 
 def _papers_page(q: dict) -> bytes:
     store = services().store
-    day = q.get("date") or store.latest_ranking_date()
+    day = q.get("date") or store.latest_ranked_day()
     limit, offset = q["limit"], q["offset"]
     items: list[dict] = []
     total = 0
     if day is not None:
         total, items = matches_page(store, day, min_score=q.get("min_score"), status=q.get("status"),
                                     limit=limit, offset=offset)
-    state = announcement_state(store.fetch_runs(limit=20), day, total=total, explicit_date="date" in q)
+    state = announcement_state(store.fetch_runs(limit=20), day, total=total, explicit_date="date" in q,
+                               rank_run=store.rank_run_for(day) if day is not None and total == 0 else None)
     # The hot route: present.py already builds the documented shape, so no marshmallow dump
     # (a third of the request's time); the schemathesis run checks it against the document.
     return json.dumps({

@@ -51,6 +51,13 @@ def _ranked_from_row(row) -> RankedPaper:
     )
 
 
+def _rank_run(r) -> RankRun:
+    return RankRun(id=r["id"], started_at=r["started_at"], finished_at=r["finished_at"],
+                   announce_date=date.fromisoformat(r["announce_date"]) if r["announce_date"] else None,
+                   backend=r["backend"], candidates=r["candidates"], ranked=r["ranked"],
+                   library_size=r["library_size"], outcome=r["outcome"], message=r["message"])
+
+
 class RankingsMixin:
     # rankings ----------------------------------------------------------------------------
     def save_ranking(self, day: date, rows: Sequence[RankingRow], *, run_id: int | None = None) -> int:
@@ -125,6 +132,20 @@ class RankingsMixin:
     def latest_ranking_date(self) -> date | None:
         value = self.query("SELECT max(announce_date) FROM rankings")[0][0]
         return date.fromisoformat(value) if value else None
+
+    def latest_ranked_day(self) -> date | None:
+        """The newest day the rank stage finished: it has matches, or its rank run kept none (every
+        paper below the threshold, or nothing to rank). The popup's "nothing matched" day."""
+        value = self.query(
+            "SELECT max(d) FROM (SELECT max(announce_date) AS d FROM rankings UNION ALL"
+            " SELECT max(announce_date) FROM rank_runs WHERE outcome IN ('ok', 'no_candidates')) AS days")[0][0]
+        return date.fromisoformat(value) if value else None
+
+    def rank_run_for(self, day: date) -> RankRun | None:
+        """The last finished rank run of ``day`` (``None`` when the day was never ranked by the stage)."""
+        rows = self.query("SELECT * FROM rank_runs WHERE announce_date = ? AND outcome IN ('ok', 'no_candidates')"
+                          " ORDER BY id DESC LIMIT 1", (day.isoformat(),))
+        return _rank_run(rows[0]) if rows else None
 
     def ranking_dates(self, limit: int = 30) -> list[date]:
         rows = self.query("SELECT DISTINCT announce_date FROM rankings ORDER BY announce_date DESC LIMIT ?", (limit,))
@@ -204,11 +225,7 @@ class RankingsMixin:
         rows = self.query("SELECT * FROM rank_runs ORDER BY id DESC LIMIT 1")
         if not rows:
             return None
-        r = rows[0]
-        return RankRun(id=r["id"], started_at=r["started_at"], finished_at=r["finished_at"],
-                       announce_date=date.fromisoformat(r["announce_date"]) if r["announce_date"] else None,
-                       backend=r["backend"], candidates=r["candidates"], ranked=r["ranked"],
-                       library_size=r["library_size"], outcome=r["outcome"], message=r["message"])
+        return _rank_run(rows[0])
 
     # embedding cache ---------------------------------------------------------------------
     def get_embeddings(self, hashes: Iterable[str], model: str) -> dict[str, np.ndarray]:

@@ -306,3 +306,62 @@ def run_e2e(script: str, live: LivePaperfeed, *, timeout: float = 240, **extra_e
         raise AssertionError(f"{script} failed (exit {done.returncode}):\n{done.stderr[-6000:]}\n"
                              f"--- paperfeed serve log ---\n{live.log_path.read_text()[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rank_nothing_above_threshold(live: LivePaperfeed) -> subprocess.CompletedProcess:
+    """Re-rank the sample day (the newest) with ``ranking.threshold = 0.99`` through
+    ``paperfeed rank``, as a user with a too strict threshold would: the day stays ranked, with no match.
+    TF-IDF ranks without loading the model (the reason the popup shows is the same)."""
+    env = {**(live.env or {}), "PAPERFEED_RANKING_THRESHOLD": "0.99", "PAPERFEED_RANKING_BACKEND": "tfidf"}
+    done = subprocess.run(live.cli_command("rank", "--date", SAMPLE_DATE.isoformat()), cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        raise AssertionError(f"paperfeed rank failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+class ZoteroComesBack:
+    """Zotero answers 503 to every write until the e2e script writes ``flag`` (its saves are
+    queued); then the fault is cleared and ``paperfeed sync --retry-now`` pushes the outbox, as
+    the server's own retry would. ``items_while_down`` is what Zotero held for those papers first."""
+
+    def __init__(self, live: LivePaperfeed, flag: Path) -> None:
+        import threading
+
+        self.live, self.flag = live, flag
+        self.fault = live.zotero.add_fault(503, method="POST", count=1000)
+        self.items_while_down: dict[str, list] | None = None
+        self.sync: subprocess.CompletedProcess | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 150
+        while not self.flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self.flag.exists():
+            text = self.flag.read_text()
+            ids = json.loads(text) if text.startswith("[") else [text]
+            self.items_while_down = {arxiv_id: self.live.items_for(arxiv_id) for arxiv_id in ids}
+        self.fault.count = 0
+        self.sync = subprocess.run(self.live.cli_command("sync", "--retry-now"), cwd=REPO, env=self.live.env,
+                                   capture_output=True, text=True, timeout=90)
+
+    def join(self) -> None:
+        self._thread.join(timeout=120)
+
+
+def unpacked_store_build(tmp: Path, browser: str) -> Path:
+    """``npm run package`` from src/ (what users install), the ``browser`` zip (firefox or chrome) unpacked."""
+    import zipfile
+
+    require_node_modules()
+    done = subprocess.run([node_bin(), "scripts/package.mjs", "--out", str(tmp / "dist")], cwd=EXTENSION,
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        raise AssertionError(f"npm run package failed:\n{done.stdout}\n{done.stderr}")
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    target = tmp / f"unpacked-{browser}"
+    with zipfile.ZipFile(built[browser]) as archive:
+        archive.extractall(target)
+    return target

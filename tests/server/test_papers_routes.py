@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sync.models import FetchOutcome
+from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome
 from tests.server.conftest import AUTH, DAY, sample_papers, seed_day
 
 PAPER_KEYS = {"id", "version", "title", "authors", "abstract", "categories", "primary_category", "comment",
@@ -178,3 +178,21 @@ def test_papers_etag_answers_304_when_unchanged(client, seeded):
     client.post(f"/api/papers/{seeded[1].paper.arxiv_id}/dismiss", headers=AUTH)
     changed = client.get("/api/papers", headers={**AUTH, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_papers_newest_day_ranked_with_no_match_is_shown_empty_with_its_reason(client, api_store, seeded):
+    """A newer day the rank stage ranked with nothing above the threshold is the day shown (empty,
+    with the rank run's reason), not the older day that had matches."""
+    later = date(2025, 9, 25)
+    papers = sample_papers(14)[10:]
+    api_store.upsert_entries([AnnouncementEntry(p, AnnounceType.NEW) for p in papers], announce_date=later, source="sample")
+    fetch = api_store.start_fetch_run(kind="sample", query="test")
+    api_store.finish_fetch_run(fetch, outcome=FetchOutcome.OK, announce_date=later, new=len(papers))
+    run = api_store.start_rank_run(day=later, backend="tfidf")
+    api_store.save_ranking(later, [], run_id=run)
+    api_store.finish_rank_run(run, outcome="ok", candidates=4, ranked=0, library_size=3,
+                              message=f"{later}: 0 of 4 papers selected (tfidf, library 3 items); left out: 4 below threshold")
+    body = get(client, "/api/papers")
+    assert body["date"] == "2025-09-25" and body["total"] == 0 and body["items"] == []
+    assert body["announcement"] == "ok"
+    assert body["message"] == "none of the 4 papers announced on 2025-09-25 made your list (left out: 4 below threshold)"

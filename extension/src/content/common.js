@@ -22,11 +22,14 @@
     return score >= 0 && score <= 1 ? String(Math.round(score * 100)) : score.toFixed(2);
   }
 
+  /** Why a save is queued, in the server's words (a 503, a key without write access). */
+  const queuedWhy = (message) => String(message ?? '').replace(/^queued:\s*/i, '').trim();
+
   /**
    * A save button and its status with the popup's states: Save to Zotero, Saving…, In Zotero ✓
    * (and what it was saved with), Queued… (polls until it settles), Retry save (failed only).
    */
-  function saveWidget(id, { initial = { state: 'new' }, tags = null, collection, label = `arXiv:${id}` } = {}) {
+  function saveWidget(id, { initial = { state: 'new' }, tags = null, collection, label = `arXiv:${id}`, compact = false } = {}) {
     const button = el('button', 'paperfeed-save');
     button.type = 'button';
     const status = el('span', 'paperfeed-status');
@@ -43,8 +46,10 @@
       button.setAttribute('aria-label', `${button.textContent}: ${label}`);
       status.classList.toggle('paperfeed-bad', kind === 'failed');
       status.textContent = kind === 'failed' ? (state?.message || state?.error || 'the save failed')
-        : kind === 'queued' ? 'queued: paperfeed retries by itself'
+        : kind === 'queued' ? `queued: paperfeed retries by itself${queuedWhy(state?.message) && !compact ? ` (${queuedWhy(state?.message)})` : ''}`
           : kind === 'saved' ? (state?.savedWith ?? '') : '';
+      // On a listing line (compact) the reason is the tooltip; the abstract page's box says it.
+      status.title = kind === 'queued' && compact ? queuedWhy(state?.message) : '';
       if (kind === 'queued') poll();
     }
 

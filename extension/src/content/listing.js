@@ -34,7 +34,7 @@
     }
     const badge = c.el('span', 'paperfeed-score', `paperfeed ${c.scoreText(match.score)}`);
     badge.title = match.reason || 'Matches your interests';
-    const save = c.saveWidget(match.id, { initial: match.state, tags: match.tags, collection: match.collection });
+    const save = c.saveWidget(match.id, { initial: match.state, tags: match.tags, collection: match.collection, compact: true });
     box.append(badge, save.button, save.status);
     dt.append(box);
   }

@@ -83,9 +83,14 @@ export function listState(settings, response, error) {
       break;
   }
   if (total === 0) {
+    // The server says why (its rank run: nothing to rank, or what left each paper out); the date
+    // in its words is shown as in the title.
+    const said = serverText(response?.message).replace(/[.]$/, '');
+    const why = said && response?.date ? said.replaceAll(response.date, day) : said;
     return { kind: 'nothing_matched', title: `Nothing matched on ${day}`,
-      detail: 'Hint: add keywords or categories (arxiv.keywords, arxiv.categories in the config file), '
-        + 'lower ranking.threshold, or save a few papers so paperfeed learns what you like.' };
+      detail: why ? `${why.charAt(0).toUpperCase()}${why.slice(1)}.` : 'No paper announced that day made your list.',
+      hint: 'To see more: add categories or keyword watches (arxiv.categories, arxiv.keywords in the config file), '
+        + 'lower ranking.threshold, or save papers you like to Zotero so paperfeed learns from them.' };
   }
   return { kind: 'list', title: '', detail: '' };
 }

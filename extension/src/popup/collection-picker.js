@@ -20,6 +20,10 @@ export function collectionPicker(collectionsPromise, suggested, { label = 'paper
     select.append(el('option', { value: suggested.key, selected: true }, suggested.name || suggested.key));
     select.value = suggested.key;
   }
+  // A long "Parent / Child" path is cut with … in the narrow popup: the whole path is the tooltip.
+  const showTitle = () => { select.title = select.selectedOptions[0]?.textContent ?? ''; };
+  select.addEventListener('change', showTitle);
+  showTitle();
   Promise.resolve(collectionsPromise).then((items) => {
     const chosen = select.value;
     const options = collectionLabels(items ?? []).map(({ key, label: text }) => el('option', { value: key }, text));
@@ -28,6 +32,7 @@ export function collectionPicker(collectionsPromise, suggested, { label = 'paper
       select.append(el('option', { value: chosen }, suggested?.name || chosen));
     }
     select.value = chosen;
+    showTitle();
   }).catch(() => { /* keep the suggestion only; the list shows the server error elsewhere */ });
   return { element: select, getValue: () => select.value || null,
     getName: () => (select.value ? select.selectedOptions[0]?.textContent ?? null : null) };

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTENSION_DIR, fixtureFor } from './env.mjs';
 
-export async function launchChromium() {
+export async function launchChromium(extensionDir = EXTENSION_DIR) {
   const profile = mkdtempSync(join(tmpdir(), 'paperfeed-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`, '--no-sandbox', '--disable-gpu',
+    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, '--no-sandbox', '--disable-gpu',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   await context.route(/^https?:\/\/(www\.)?arxiv\.org\//, (route) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../../src/lib/api.js';
+import { formatDay } from '../../src/lib/format.js';
 import { listBanner, listState } from '../../src/lib/states.js';
 
 const SET = { token: 't' };
@@ -34,7 +35,17 @@ test('listState_unreachable_tells_how_to_start_the_server', () => {
 });
 
 test('listState_nothing_matched_gives_a_hint', () => {
-  assert.match(listState(SET, { announcement: 'ok', total: 0, items: [] }, null).detail, /^Hint:/);
+  const state = listState(SET, { announcement: 'ok', total: 0, items: [] }, null);
+  assert.equal(state.detail, 'No paper announced that day made your list.');
+  assert.match(state.hint, /ranking\.threshold/);
+});
+
+test('listState_nothing_matched_says_the_servers_reason_with_the_day_as_in_the_title', () => {
+  const state = listState(SET, { date: '2025-09-24', announcement: 'ok', total: 0, items: [],
+    message: 'none of the 120 papers announced on 2025-09-24 made your list (left out: 118 below threshold, 2 in library)' }, null);
+  assert.equal(state.title, `Nothing matched on ${formatDay('2025-09-24')}`);
+  assert.equal(state.detail, `None of the 120 papers announced on ${formatDay('2025-09-24')} made your list (left out: 118 below threshold, 2 in library).`);
+  assert.match(state.hint, /^To see more: .*arxiv\.categories.*ranking\.threshold/);
 });
 
 const BANNERS = [
