@@ -55,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
                    PAPERFEED_CONFIG=str(tmp_path / "config.toml"), PAPERFEED_STORAGE_DATA_DIR=str(tmp_path / "data"))
         print(f"day {day}: {len(candidates)} candidates, {len(library)} library items, background {len(background)}")
         print("| call | wall time | output |\n|---|---|---|")
+        # baselines in the same run: the interpreter alone, and the CLI doing nothing but start
+        for label, base_cmd in (("baseline: python -c pass", [sys.executable, "-c", "pass"]),
+                                ("baseline: paperfeed --version", [sys.executable, "-m", "server.cli", "--version"])):
+            start = time.perf_counter()
+            subprocess.run(base_cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+            print(f"| {label} | {time.perf_counter() - start:.2f} s | |", flush=True)
         for call in range(1, args.calls + 1):
             start = time.perf_counter()
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT)

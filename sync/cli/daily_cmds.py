@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..cycle import run_cycle
 from ..delivery.files import write_atomic
 from ..reports import FORMATS, render_report
 from ..sample import SAMPLE_DATE
@@ -25,6 +24,8 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @run_command
 def daily(app: AppContext, sample: bool, day) -> None:
     """Run the daily cycle: fetch, Zotero pull, rank, report, deliver, outbox push."""
+    from ..cycle import run_cycle
+    
     config = app.config
     if config["store.url"] and not sample:
         from ..lab_cycle import lab_mode, run_lab_cycle

@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from ..fetch import run_fetch
 from ..models import FetchOutcome
 from . import cli
 from .context import AppContext, pass_app, run_command
@@ -23,6 +22,8 @@ from .progress import ProgressBars
 @run_command
 def fetch(app: AppContext, day, backfill: int, sample: bool) -> None:
     """Fetch the new arXiv papers of your categories and keyword watches."""
+    from ..fetch import run_fetch
+    
     with ProgressBars() as bars:
         summary = run_fetch(app.store, app.config, day=day.date() if day else None, sample=sample,
                             backfill_days=backfill, progress=bars.update)

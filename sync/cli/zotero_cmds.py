@@ -8,10 +8,6 @@ import click
 
 from ..errors import ZoteroError
 from ..ids import parse_arxiv_id
-from ..library_sync import pull_library
-from ..saving.accept import SUGGESTED, save_paper
-from ..saving.metadata import find_paper, paper_bibtex
-from ..saving.push import push_outbox
 from . import cli
 from .context import AppContext, pass_app, run_command
 from .progress import ProgressBars
@@ -23,6 +19,9 @@ from .progress import ProgressBars
 @run_command
 def sync_command(app: AppContext, retry_now: bool) -> None:
     """Pull changes of your Zotero library, then push the papers waiting in the outbox."""
+    from ..library_sync import pull_library
+    from ..saving.push import push_outbox
+    
     failed = False
     with ProgressBars() as bars:
         try:
@@ -48,6 +47,8 @@ def sync_command(app: AppContext, retry_now: bool) -> None:
 @run_command
 def save(app: AppContext, arxiv_id: str, tags: tuple[str, ...], collection: str | None, note: str | None) -> None:
     """Save a paper into your Zotero library (exactly once)."""
+    from ..saving.accept import SUGGESTED, save_paper
+    
     split = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())
     result = save_paper(app.store, app.config, arxiv_id, tags=split or None,
                         collection=SUGGESTED if collection is None else collection, note=note)
@@ -81,5 +82,7 @@ def outbox(app: AppContext, show_all: bool) -> None:
 @run_command
 def bibtex(app: AppContext, arxiv_id: str) -> None:
     """Print a paper's BibTeX (arXiv's export style, stable citation key)."""
+    from ..saving.metadata import find_paper, paper_bibtex
+    
     paper = find_paper(app.store, app.config, parse_arxiv_id(arxiv_id).id)
     click.echo(paper_bibtex(app.store, paper), nl=False)

@@ -80,8 +80,10 @@ class StoreBase:
     PostgreSQL one, as the single user (``user_id=None``) or as lab user ``user_id``.
     """
 
-    #: Exceptions a violated constraint raises, whichever the engine.
-    IntegrityError = integrity_errors()
+    @property
+    def IntegrityError(self) -> tuple[type[BaseException], ...]:  # noqa: N802 - reads like the exception class
+        """Exceptions a violated constraint raises, whichever the engine (psycopg imported only when asked)."""
+        return integrity_errors()
 
     def __init__(self, target: Path | str, *, user_id: int | None = None):
         self._local = threading.local()
