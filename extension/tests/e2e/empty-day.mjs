@@ -1,14 +1,13 @@
 // The popup on a ranked day without a match (BROWSER: chromium or firefox): the empty state
 // names the day, says why in the server's words (its rank run) and what to change, in readable
 // type with no serious axe-core violation; light and dark screenshots.
-import { settingsFromEnv, check, clean, serverGet, until } from './env.mjs';
+import { settingsFromEnv, check, clean, serverGet, until, runScript } from './env.mjs';
 import { launchBrowser } from './firefox-driver.mjs';
 import { POPUP, checkAccessibility, checkReadable, connect, text, waitFor } from './flow.mjs';
 
 const settings = settingsFromEnv();
 const driver = await launchBrowser();
-let exitCode = 0;
-try {
+await runScript(async () => {
   const { ok, text: connected } = await connect(driver, settings);
   check(ok, `connected: ${connected}`);
   const server = await serverGet(settings, '/api/papers');
@@ -45,10 +44,4 @@ try {
   process.stdout.write(`${JSON.stringify({ browser: driver.name, server: { date: server.date, message: server.message },
     shown: { title: clean(shown.title), detail: clean(shown.detail), hint: clean(shown.hint), day: clean(shown.day) },
     fonts, axe, screenshots })}\n`);
-} catch (error) {
-  console.error(error?.stack ?? error);
-  exitCode = 1;
-} finally {
-  await driver.close();
-}
-process.exit(exitCode);
+}, driver);

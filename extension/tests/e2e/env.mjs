@@ -81,3 +81,20 @@ export async function until(what, probe, { timeout = 15000, interval = 200 } = {
 }
 
 export const clean = (text) => String(text ?? '').replace(/\s+/g, ' ').trim();
+
+/**
+ * The ending every e2e script shares: run `work`, close the browser the script holds open (if
+ * any), and exit non-zero with the error's stack when anything failed.
+ */
+export async function runScript(work, driver = null) {
+  let exitCode = 0;
+  try {
+    await work();
+  } catch (error) {
+    console.error(error?.stack ?? error);
+    exitCode = 1;
+  } finally {
+    await driver?.close();
+  }
+  process.exit(exitCode);
+}

@@ -6,7 +6,7 @@
 // to turn into "In Zotero ✓". Every state each widget passed through is recorded in the page, so
 // a red "Retry save" in between is seen. With RETRY_EXPECT the retry buttons are clicked.
 import { writeFileSync } from 'node:fs';
-import { check, clean, serverGet, settingsFromEnv, until } from './env.mjs';
+import { check, clean, serverGet, settingsFromEnv, until, runScript } from './env.mjs';
 import { launchBrowser } from './firefox-driver.mjs';
 import { ABS_ID, connect, waitFor } from './flow.mjs';
 
@@ -65,8 +65,7 @@ function checkOutcome(where, outcome) {
   }
 }
 
-let exitCode = 0;
-try {
+await runScript(async () => {
   const { ok, text: connected } = await connect(driver, settings);
   check(ok, `connected: ${connected}`);
 
@@ -116,10 +115,4 @@ try {
   const inLibrary = {};
   for (const id of [listId, ABS_ID]) inLibrary[id] = (await serverGet(settings, `/api/papers/${encodeURIComponent(id)}`)).in_library;
   process.stdout.write(`${JSON.stringify({ browser: driver.name, ids: { listing: listId, abs: ABS_ID }, outcomes, settled, retried, in_library: inLibrary })}\n`);
-} catch (error) {
-  console.error(error?.stack ?? error);
-  exitCode = 1;
-} finally {
-  await driver.close();
-}
-process.exit(exitCode);
+}, driver);

@@ -5,15 +5,14 @@
 // for the popup to show EXPECT_SETTLED ("saved": "In Zotero ✓" with its tags and collection).
 import { writeFileSync } from 'node:fs';
 import { launchChromium } from './chromium-driver.mjs';
-import { allServerMatches, check, clean, serverGet, settingsFromEnv, until } from './env.mjs';
+import { allServerMatches, check, clean, serverGet, settingsFromEnv, until, runScript } from './env.mjs';
 import { POPUP, connect, saveFromPopup, text, waitFor } from './flow.mjs';
 
 const settings = settingsFromEnv();
 const expectState = process.env.EXPECT_STATE;
 const expectMessage = new RegExp(process.env.EXPECT_MESSAGE ?? '.', 'i');
 const driver = await launchChromium();
-let exitCode = 0;
-try {
+await runScript(async () => {
   const { ok, text: connected } = await connect(driver, settings);
   check(ok, `connected: ${connected}`);
   const matches = (await allServerMatches(settings)).sort((a, b) => a.rank - b.rank);
@@ -57,10 +56,4 @@ try {
   }
   const detail = await serverGet(settings, `/api/papers/${encodeURIComponent(target.paper.id)}`);
   process.stdout.write(`${JSON.stringify({ id: target.paper.id, outcome, settled, retried, in_library: detail.in_library, collection: target.collection ?? null })}\n`);
-} catch (error) {
-  console.error(error?.stack ?? error);
-  exitCode = 1;
-} finally {
-  await driver.close();
-}
-process.exit(exitCode);
+}, driver);

@@ -5,7 +5,7 @@
 // must describe it, so the check proves the switch and not a broken popup.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXTENSION_DIR, check, clean, settingsFromEnv } from './env.mjs';
+import { EXTENSION_DIR, check, clean, settingsFromEnv, runScript } from './env.mjs';
 import { launchBrowser } from './firefox-driver.mjs';
 import { ABS_ID, ABS_TITLE, POPUP, connect, waitFor } from './flow.mjs';
 
@@ -50,8 +50,7 @@ async function popupFor(dir, label) {
   }
 }
 
-let exitCode = 0;
-try {
+await runScript(async () => {
   const production = await popupFor(prodDir, 'production');
   check(!production.hooksFile, `the production build has no test-hooks.json (${production.hooksAnswer})`);
   check(production.cards > 0 && !production.notice, `production popup works: ${production.cards} cards, notice "${production.notice}"`);
@@ -61,8 +60,4 @@ try {
   check(testCopy.hooksFile, 'the test copy has test-hooks.json');
   check(!testCopy.thisPaperHidden && testCopy.thisPaperTitle === ABS_TITLE, `test copy follows ?url=: ${JSON.stringify(testCopy)}`);
   process.stdout.write(`${JSON.stringify({ browser: process.env.BROWSER ?? 'chromium', production, test_copy: testCopy })}\n`);
-} catch (error) {
-  console.error(error?.stack ?? error);
-  exitCode = 1;
-}
-process.exit(exitCode);
+});
