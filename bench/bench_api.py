@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dev_data import add_data_option, load_records, require  # noqa: E402
+from wrk import load_average, run_wrk  # noqa: E402
 
 TOKEN = "bench-token-0123456789abcdef"
 DAY = date(2025, 9, 24)
@@ -160,30 +160,9 @@ request = function() return wrk.format(nil, "/api/papers?offset=" .. math.random
 
 
 def wrk_load(url: str, path: str, clients: int, seconds: int, *, script: str | None = None) -> dict:
-    """The same load from wrk (C, event loop): a client that is not itself GIL-bound."""
-    cmd = ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "--latency", "--timeout", "5s",
-           "-H", f"Authorization: Bearer {TOKEN}"]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
-        if script:
-            lua.write(script)
-            lua.flush()
-            cmd += ["-s", lua.name]
-        out = subprocess.run(cmd + [url + path], check=True, capture_output=True, text=True).stdout
-    percent = {p: _ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
-    if errors:
-        raise SystemExit(f"wrk saw failed requests: {errors.group(0)}")
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return {"p50_ms": percent["50"], "p99_ms": percent["99"], "rps": rps, "n": total}
-
-
-def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    """The same load from wrk: a client that is not itself GIL-bound."""
+    return run_wrk(url + path, clients=clients, seconds=seconds, timeout="5s",
+                   headers=[f"Authorization: Bearer {TOKEN}"], script=script)
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dev_data import add_data_option, load_records, require  # noqa: E402
+from wrk import load_average, run_wrk  # noqa: E402
 from users import build_users  # noqa: E402
 
 DAY = date(2025, 9, 24)
@@ -227,29 +227,9 @@ end
 
 
 def wrk_load(url: str, tokens: list[str], clients: int, seconds: int) -> dict:
-    """``clients`` connections for ``seconds`` from wrk (C, event loop), tokens spread per request."""
-    script = WRK_LUA % ", ".join(f'"{t}"' for t in tokens)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
-        lua.write(script)
-        lua.flush()
-        cmd = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency", "--timeout", "10s",
-               "-s", lua.name, url + "/api/papers"]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    percent = {p: _ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
-    if errors:
-        raise SystemExit(f"wrk saw failed requests: {errors.group(0)}\n{out}")
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return {"p50_ms": percent["50"], "p99_ms": percent["99"], "rps": rps, "n": total}
-
-
-def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    """``clients`` connections for ``seconds`` from wrk, tokens spread per request."""
+    return run_wrk(url + "/api/papers", clients=clients, seconds=seconds, timeout="10s",
+                   script=WRK_LUA % ", ".join(f'"{t}"' for t in tokens))
 
 
 def measure(config_path: Path, tokens: list[str], args, log: Path, worker_class: str, root: Path = ROOT) -> dict:
