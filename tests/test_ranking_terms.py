@@ -16,7 +16,7 @@ from sync.ranking.terms import HASH_FEATURES, STOP_WORDS, TOKEN_PATTERN, hashed_
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv-papers-2025-dev.jsonl.gz"
 EDGE_CASES = ["", "the and of", "É café naïve x-ray 3D a b", "self-supervised -- foo_bar  über",
               "--foo- bar-- a-b -x x- é-ü __ _a_ a__b 3-d --", "foo--bar-baz---", "ǅ x² ½ ٣ a‐b",
-              "Graph Neural Networks (GNNs) for O(n log n) SAT-solving: 95.3% on SAT-2024."]
+              "Graph Neural Networks (GNNs) for O(n log n) SAT-solving: 95.3% on SAT-2024.", "a- -b- c--d-- - x-_y-"]
 
 
 def _reference(texts):

@@ -12,6 +12,7 @@ in much of SciPy), which is most of a ``paperfeed rank`` file-mode call.
 from __future__ import annotations
 
 import re
+from itertools import filterfalse
 from typing import Sequence
 
 import mmh3
@@ -20,7 +21,8 @@ import numpy as np
 HASH_FEATURES = 2**20
 # words of two or more characters (inner hyphens kept: "self-supervised"), or single characters
 TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b|\b\w\b"
-# the same tokens, found faster: a run of word characters and hyphens, trailing hyphens dropped
+# the same tokens, found faster: trailing hyphens removed first, then runs of word characters and hyphens
+_trailing_hyphens = re.compile(r"-+(?![\w-])").sub
 _runs = re.compile(r"\w[\w-]*").findall
 
 # scikit-learn's ENGLISH_STOP_WORDS (BSD-3-Clause), from the Glasgow Information Retrieval Group's
@@ -51,7 +53,7 @@ STOP_WORDS = frozenset(" ".join([
 
 def terms(text: str) -> list[str]:
     """The unigrams and bigrams of ``text`` after stop-word removal, in scikit-learn's order."""
-    words = [w for w in (run.rstrip("-") for run in _runs(text.lower())) if w not in STOP_WORDS]
+    words = list(filterfalse(STOP_WORDS.__contains__, _runs(_trailing_hyphens(" ", text.lower()))))
     return words + list(map(" ".join, zip(words, words[1:])))
 
 
