@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .models import Paper
 from .settings import Config
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,11 @@ class Summarizer:
         self.model = config["reports.summary_model"] or ""
         self._api_key = config["reports.summary_api_key"] or ""
         self.timeout = float(config["reports.summary_timeout_seconds"])
-        self._session = session or requests.Session()
+        if session is None:
+            import requests  # here, not at the top: every CLI command imports this module, few summarise
+
+            session = requests.Session()
+        self._session = session
         self._endpoint_failed = False
         self.used_fallback = False
 
@@ -135,6 +140,8 @@ class Summarizer:
 
 def _describe(exc: Exception) -> str:
     """An error line without the request (whose headers hold the API key)."""
+    import requests
+
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code}"
     return type(exc).__name__

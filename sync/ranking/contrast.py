@@ -6,8 +6,8 @@ positives and recently announced papers the user did not keep as negatives
 (the *background*) learns which words and directions actually distinguish this
 user's reading, the idea behind arxiv-sanity-lite's per-tag SVM. We use both
 representations: a linear SVM on TF-IDF and a logistic regression on the
-sentence embeddings, balanced classes, fixed seeds. Dismissed papers join the
-negatives with a higher weight.
+sentence embeddings, balanced classes (both fitted by :mod:`sync.ranking.linear`).
+Dismissed papers join the negatives with a higher weight.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .backends import Encoder, tfidf_vectors
+from .linear import balanced_costs, fit_logistic, fit_svm
 
 MIN_POSITIVES = 5
 MIN_BACKGROUND = 50
@@ -43,9 +44,6 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
     """
     if len(positives) < MIN_POSITIVES or len(background) < MIN_BACKGROUND or not candidates:
         return None
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.svm import LinearSVC
-
     train = list(positives) + list(background) + list(dismissed)
     labels = np.r_[np.ones(len(positives)), np.zeros(len(background) + len(dismissed))]
     weights = np.r_[np.asarray(positive_weights, dtype=np.float64), np.ones(len(background)),
@@ -58,8 +56,7 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
             names = list(pos_a) + list(bg_a) + list(dis_a) + list(cand_a)
             tfidf_texts = [t + author_terms(a) for t, a in zip(tfidf_texts, names)]
         matrix = tfidf_vectors(tfidf_texts, min_df=2)
-        svm = LinearSVC(C=TFIDF_C, class_weight="balanced", random_state=0, max_iter=5000)
-        svm.fit(matrix[:len(train)], labels, sample_weight=weights)
+        svm = fit_svm(matrix[:len(train)], labels, balanced_costs(labels, weights, TFIDF_C))
         # a margin of +-1 is the SVM's own "clearly in / clearly out"
         margins.append((1.0, 2.5 * svm.decision_function(matrix[len(train):])))
     if backend in ("embeddings", "hybrid") and encoder is not None:
@@ -67,8 +64,7 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
         if dismissed:
             blocks.append(encoder.encode(list(dismissed)))
         x_train = np.vstack(blocks)
-        lr = LogisticRegression(C=EMBEDDING_C, class_weight="balanced", max_iter=2000)
-        lr.fit(x_train, labels, sample_weight=weights)
+        lr = fit_logistic(x_train, labels, balanced_costs(labels, weights, EMBEDDING_C))
         share = EMBEDDING_SHARE if backend == "hybrid" else 1.0
         # logits run about 4x wider than the scaled SVM margin
         margins.append((share, 0.25 * lr.decision_function(encoder.encode(list(candidates)))))
