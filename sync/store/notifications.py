@@ -3,8 +3,9 @@
 Every PostgreSQL write transaction of the store sends ``NOTIFY paperfeed_changes`` with one
 payload per scope it changed (see :meth:`StoreBase._pg_transaction`): ``user_<id>`` (a user's
 tables, or their row in ``users``: token, settings, key, removal), ``single_user`` (the single-user
-schema) or ``shared`` (the tables everybody shares). PostgreSQL delivers a notification only when
-its transaction commits, after its data is visible to every other connection.
+schema) or ``shared`` (the tables everybody shares); ``all`` (sent by hand, after changing tables
+with SQL outside paperfeed) moves every marker and forgets every token. PostgreSQL delivers a
+notification only when its transaction commits, after its data is visible to every other connection.
 
 A server process (:func:`enable`) keeps one :class:`ChangeListener` per database: one dedicated
 autocommit connection doing ``LISTEN``, opened at first use and again after ``fork`` (gunicorn
@@ -34,6 +35,7 @@ from typing import Any, Iterable
 
 CHANNEL = "paperfeed_changes"
 SHARED = "shared"
+EVERYTHING = "all"  # for an admin who changed tables by hand: NOTIFY paperfeed_changes, 'all'
 RETRY_SECONDS = 2.0  # after a failed or broken listener connection, at most one attempt this often
 MAX_TOKENS = 20_000  # the token map is emptied when it grows past this (tokens of users who came and went)
 
@@ -59,6 +61,7 @@ class ChangeListener:
         self._lost = False  # set by the notice handler when the server ends the connection
         self._retry_at = 0.0
         self._seq = 0  # events counted since the connection was opened
+        self._epoch = 0  # the _seq of the last "all" event
         self._generations: dict[str, int] = {}  # scope -> the _seq of its newest event
         self._tokens: dict[str, Any] = {}  # token hash -> User
         self._tokens_of: dict[str, set[str]] = {}  # user schema -> its token hashes
@@ -85,7 +88,7 @@ class ChangeListener:
             return False
         self._conn = conn
         self.connections += 1
-        self._seq = 0
+        self._seq = self._epoch = 0
         self._generations = {}
         self._forget_tokens()
         return True
@@ -141,6 +144,11 @@ class ChangeListener:
     # -------------------------------------------------------------------- events
     def _event(self, scope: str) -> None:
         self._seq += 1
+        if scope == EVERYTHING:  # every marker moves (the epoch does), every token is looked up again
+            self._epoch = self._seq
+            self._generations = {}
+            self._forget_tokens()
+            return
         self._generations[scope] = self._seq
         for token_hash in self._tokens_of.pop(scope, ()):
             self._tokens.pop(token_hash, None)
@@ -157,7 +165,9 @@ class ChangeListener:
                     self._event(scope)
 
     def _marker(self, schema: str) -> tuple:
-        return ("notified", self.connections, schema, self._generations.get(schema, 0),
+        # the process and connection: a page cached under another connection's count (which may have
+        # missed notifications while no connection listened) or a parent process's is never reused
+        return ("notified", self.pid, self.connections, self._epoch, schema, self._generations.get(schema, 0),
                 self._generations.get(SHARED, 0))
 
     def marker(self, schema: str) -> tuple | None:
@@ -183,7 +193,7 @@ class ChangeListener:
         the caller keeps the marker its query read)."""
         with self._lock:
             connection, seq = ticket
-            if self._conn is None or connection != self.connections \
+            if self._conn is None or connection != self.connections or self._epoch > seq \
                     or self._generations.get(user.schema, 0) > seq:
                 return None
             if len(self._tokens) >= MAX_TOKENS:

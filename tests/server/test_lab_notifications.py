@@ -169,3 +169,35 @@ def test_a_killed_listener_falls_back_to_queries_and_comes_back(lab, observer, p
     _in_another_process(pg_url, f"store.user_store({alice.id}).clear_feedback({target!r})")
     assert _eventually(lambda: {i["paper"]["id"]: i["status"] for i in client.get(
         "/api/papers", headers=auth(ALICE)).get_json()["items"]}[target] != "dismissed")
+
+
+def test_tables_changed_by_hand_reach_the_server_with_notify_all(lab, observer):
+    client, _, _ = lab
+    assert client.get("/api/papers", headers=auth(ALICE)).status_code == 200
+    observer.execute("UPDATE users SET token_hash = 'changed-by-hand' WHERE name = 'alice'")  # no notification
+    assert client.get("/api/papers", headers=auth(ALICE)).status_code == 200  # still known: docs/lab.md says so
+    observer.execute("NOTIFY paperfeed_changes, 'all'")
+    assert _eventually(lambda: client.get("/api/papers", headers=auth(ALICE)).status_code == 401)
+
+
+def test_a_forked_worker_listens_on_its_own_connection_and_leaves_the_parents_alone(pg_url, observer):
+    from sync.store import Store
+
+    Store(pg_url).listen_for_changes()
+    parent = notifications.listener(pg_url)
+    assert parent.marker("user_1") is not None
+    parent_backend = parent.backend_pid
+    child = os.fork()
+    if child == 0:  # the worker: a listener of its own; the parent's connection is inherited, never used
+        code = 1
+        try:
+            mine = notifications.listener(pg_url)
+            if mine is not parent and mine.marker("user_1") is not None and mine.backend_pid != parent_backend:
+                code = 0
+        finally:
+            os._exit(code)
+    assert os.waitpid(child, 0)[1] == 0
+    before = parent.marker("user_1")
+    observer.execute("NOTIFY paperfeed_changes, 'user_1'")
+    assert _eventually(lambda: parent.marker("user_1") not in (None, before))
+    assert parent.backend_pid == parent_backend and parent.connections == 1
