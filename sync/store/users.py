@@ -101,9 +101,9 @@ class UsersMixin:
 
     def user_and_marker_by_token_hash(self, token_hash: str) -> tuple[User, tuple] | None:
         """The user whose token hash this is and their store's change marker (what
-        ``user_store(id).change_marker()`` returns), in one query on whatever schema this thread's
-        connection points at: the API's per-request cost. Read at every call, never cached, so a
-        rotated or removed token is refused at once."""
+        ``user_store(id).change_marker()`` returns without a listener), in one query on whatever
+        schema this thread's connection points at. Read at every call, never cached (the API asks
+        :meth:`user_and_marker_for_request`, which runs this query only on a miss of its token map)."""
         if not self.is_postgres:
             return None
         try:
