@@ -28,6 +28,7 @@ Commits of this process count at once (:func:`note_commit`), without waiting for
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -38,6 +39,9 @@ SHARED = "shared"
 EVERYTHING = "all"  # for an admin who changed tables by hand: NOTIFY paperfeed_changes, 'all'
 RETRY_SECONDS = 2.0  # after a failed or broken listener connection, at most one attempt this often
 MAX_TOKENS = 20_000  # the token map is emptied when it grows past this (tokens of users who came and went)
+
+log = logging.getLogger(__name__)
+_CONNECTION_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK), without importing psycopg here
 
 _NOTIFY_SQL = f"SELECT pg_notify('{CHANNEL}', scope) FROM unnest(%s::text[]) AS scope"
 
@@ -59,6 +63,7 @@ class ChangeListener:
         self._lock = threading.Lock()
         self._conn: Any = None
         self._lost = False  # set by the notice handler when the server ends the connection
+        self._warned = False  # a loss was logged (its recovery will be)
         self._retry_at = 0.0
         self._seq = 0  # events counted since the connection was opened
         self._epoch = 0  # the _seq of the last "all" event
@@ -76,16 +81,26 @@ class ChangeListener:
     def _connect(self) -> bool:
         import psycopg
 
+        conn = None
         try:
             conn = psycopg.connect(self.url, autocommit=True, application_name="paperfeed-listener",
                                    connect_timeout=5, keepalives=1, keepalives_idle=10, keepalives_interval=5,
                                    keepalives_count=3)
             conn.add_notice_handler(self._on_notice)
             conn.execute(f"LISTEN {CHANNEL}")
-        except psycopg.Error:
+        except psycopg.Error as exc:
+            if conn is not None:
+                conn.close()
             self.failures += 1
             self._retry_at = time.monotonic() + self.retry_seconds
+            if not self._warned:  # once, not at every retry of a long outage
+                self._warned = True
+                log.warning("cannot listen for store changes (%s); asking the database at every request",
+                            type(exc).__name__)
             return False
+        if self._warned:
+            self._warned = False
+            log.warning("listening for store changes again")
         self._conn = conn
         self.connections += 1
         self._seq = self._epoch = 0
@@ -103,6 +118,9 @@ class ChangeListener:
         """The connection is lost: fall back to queries, try again in ``retry_seconds``."""
         conn, self._conn = self._conn, None
         self.failures += 1
+        self._warned = True
+        log.warning("lost the connection listening for store changes; asking the database at every request"
+                    " until it is back")
         self._forget_tokens()
         self._retry_at = time.monotonic() + self.retry_seconds
         try:
@@ -115,8 +133,6 @@ class ChangeListener:
         if self._conn is None:
             if time.monotonic() < self._retry_at or not self._connect():
                 return False
-        from psycopg import pq
-
         pgconn = self._conn.pgconn
         self._lost = False
         try:
@@ -129,7 +145,7 @@ class ChangeListener:
         except Exception:  # noqa: BLE001 - psycopg.OperationalError, or anything odd: distrust the connection
             self._drop()
             return False
-        if self._lost or pgconn.status != pq.ConnStatus.OK:
+        if self._lost or pgconn.status != _CONNECTION_OK:
             self._drop()
             return False
         return True
