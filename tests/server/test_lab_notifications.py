@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from sync.store import notifications
+from tests.server.conftest import pg_activity, statements_during
 from tests.server.test_lab_isolation import ALICE, BOB, auth, lab  # noqa: F401 - lab is a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,24 +29,8 @@ def observer(pg_url):
     notifications.disable(pg_url)
 
 
-def _activity(observer) -> dict[int, tuple]:
-    """Every other backend on the test's database: pid -> (application, when its last statement started)."""
-    rows = observer.execute("SELECT pid, application_name, query_start FROM pg_stat_activity"
-                            " WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
-    return {pid: (app, started) for pid, app, started in rows}
-
-
 def _listener_pids(observer) -> set[int]:
-    return {pid for pid, (app, _) in _activity(observer).items() if app == "paperfeed-listener"}
-
-
-def _statements_during(observer, action) -> int:
-    """How many server connections started a statement while ``action`` ran (pg_stat_activity)."""
-    before = _activity(observer)
-    action()
-    after = _activity(observer)
-    return sum(1 for pid, (app, started) in after.items()
-               if app != "paperfeed-listener" and before.get(pid, (app, None))[1] != started)
+    return {pid for pid, (app, _) in pg_activity(observer).items() if app == "paperfeed-listener"}
 
 
 def _in_another_process(pg_url: str, code: str) -> None:
@@ -90,19 +75,19 @@ def test_cached_requests_run_no_sql_while_listening_and_one_query_each_without(l
                 assert client.get("/api/papers", headers=auth(token)).status_code == 200
 
     hits = _user_services(client, users["alice"][0]).responses.hits
-    assert _statements_during(observer, cached_requests) == 0
+    assert statements_during(observer, cached_requests) == 0
     assert _user_services(client, users["alice"][0]).responses.hits == hits + 20  # served from the page cache
 
     # the same requests without the listener: the measure does see the per-request query
     notifications.disable(pg_url)
-    assert _statements_during(observer, cached_requests) > 0
+    assert statements_during(observer, cached_requests) > 0
 
 
 def test_a_write_in_another_process_invalidates_that_users_page_only(lab, observer, pg_url):
     client, users, _ = lab
     alice, bob = users["alice"][0], users["bob"][0]
     first = {name: client.get("/api/papers", headers=auth(token)) for name, token in (("alice", ALICE), ("bob", BOB))}
-    assert _statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0  # cached
+    assert statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0  # cached
     target = users["alice"][2][0].arxiv_id
     _in_another_process(pg_url, f"store.user_store({alice.id}).set_feedback({target!r}, 'dismissed')")
 
@@ -114,7 +99,7 @@ def test_a_write_in_another_process_invalidates_that_users_page_only(lab, observ
     assert _eventually(alice_sees_it)
     # Bob's cached page did not move: answered from his page cache, without SQL
     bob_misses = _user_services(client, bob).responses.misses
-    assert _statements_during(observer, lambda: client.get(
+    assert statements_during(observer, lambda: client.get(
         "/api/papers", headers={**auth(BOB), "If-None-Match": first["bob"].headers["ETag"]}).status_code == 304) == 0
     assert client.get("/api/papers", headers={**auth(BOB), "If-None-Match": first["bob"].headers["ETag"]}).status_code \
         == 304
@@ -126,7 +111,7 @@ def test_a_token_rotated_or_a_user_removed_by_the_admin_cli_is_refused_within_2_
     for token in (ALICE, BOB):
         assert client.get("/api/papers", headers=auth(token)).status_code == 200
     # accepted from the token map (no query) before the change: the cache really is in use
-    assert _statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0
+    assert statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0
 
     rotated = _cli(pg_url, "users", "token", "alice", "--rotate")
     new_token = re.search(r"shown once.*\n\s+(\S+)", rotated).group(1)
@@ -135,7 +120,7 @@ def test_a_token_rotated_or_a_user_removed_by_the_admin_cli_is_refused_within_2_
 
     # an admin's write to the users table is a shared write: pages are rebuilt, Bob's token stays known
     assert client.get("/api/papers", headers=auth(BOB)).status_code == 200
-    assert _statements_during(observer, lambda: client.get("/api/papers", headers=auth(BOB))) == 0
+    assert statements_during(observer, lambda: client.get("/api/papers", headers=auth(BOB))) == 0
     _cli(pg_url, "users", "remove", "bob", "--yes")
     assert _eventually(lambda: client.get("/api/papers", headers=auth(BOB)).status_code == 401)
 
@@ -158,14 +143,14 @@ def test_a_killed_listener_falls_back_to_queries_and_comes_back(lab, observer, p
     assert listener.failures >= 1 and listener.connections == 1
     # until the listener is back (at most one attempt a second), every request asks the database
     assert not _listener_pids(observer)
-    assert _statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) >= 1
+    assert statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) >= 1
 
     # later the listener is back: cached requests run no SQL again, and other processes' writes arrive
     time.sleep(listener.retry_seconds + 0.1)
     client.get("/api/papers", headers=auth(ALICE))
     assert listener.connections == 2 and len(_listener_pids(observer)) == 1
     client.get("/api/papers", headers=auth(ALICE))
-    assert _statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0
+    assert statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0
     _in_another_process(pg_url, f"store.user_store({alice.id}).clear_feedback({target!r})")
     assert _eventually(lambda: {i["paper"]["id"]: i["status"] for i in client.get(
         "/api/papers", headers=auth(ALICE)).get_json()["items"]}[target] != "dismissed")
