@@ -226,11 +226,11 @@ class StoreBase:
                 yield conn
                 if self.user_id is None:
                     conn.raw.execute("UPDATE store_changes SET n = n + 1")
+                scopes = {self.schema, *conn.changed_users}
                 if conn.wrote_shared:
                     conn.raw.execute("UPDATE public.store_changes SET n = n + 1")
-                scopes = sorted({self.schema, *conn.changed_users} | ({notifications.SHARED} if conn.wrote_shared
-                                                                       else set()))
-                conn.raw.execute(notifications.notify_sql(), (scopes,))
+                    scopes.add(notifications.SHARED)
+                conn.raw.execute(notifications.notify_sql(), (sorted(scopes),))
         except psycopg.OperationalError as exc:
             raise StorageError(f"store {self.location}: {exc}") from exc
         finally:

@@ -24,6 +24,9 @@ connection is tried at most every :data:`RETRY_SECONDS`. The price: a change fro
 (a rotated or removed token, a write by another worker or a CLI) is seen when its notification
 arrives (normally well under a millisecond after the commit), not strictly by the next request.
 Commits of this process count at once (:func:`note_commit`), without waiting for the notification.
+
+Notifications are read only when a request comes: a worker that serves nothing for a long time
+leaves them in its socket and PostgreSQL's notification queue (a few dozen bytes each) until then.
 """
 
 from __future__ import annotations
