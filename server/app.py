@@ -34,6 +34,8 @@ def create_app(config: Config, *, store: Store | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.merge_slashes = False  # keep "https://arxiv.org/abs/..." ids intact
     app.extensions["paperfeed"] = Services(config=config, store=store or Store(config.store_target))
+    # lab server: page cache and tokens follow PostgreSQL's change notifications, no query per request
+    app.extensions["paperfeed"].store.listen_for_changes()
 
     register_error_handlers(app)
     register_blueprints(app)

@@ -33,11 +33,13 @@ def bearer_token() -> str | None:
 
 def _lab_user(presented: str):
     """(the lab user whose token this is, their store's change marker), or None (single-user
-    stores have no users). One query, at every request: a rotated or removed token is refused at once."""
+    stores have no users). No query while the process listens for changes (the store's token map,
+    dropped for a user by any notification about them: a rotated or removed token is refused once
+    the notification has arrived); otherwise one query at every request."""
     store = current_app.extensions["paperfeed"].store
     if not store.is_postgres:
         return None
-    return store.user_and_marker_by_token_hash(hash_token(presented))
+    return store.user_and_marker_for_request(hash_token(presented))
 
 
 def resolve_token(presented: str | None) -> str | None:

@@ -72,8 +72,9 @@ def services() -> Services:
 
 
 def change_marker(svc: Services) -> tuple:
-    """The change marker of ``svc``'s store, for keys of the page cache. A lab user's was read
-    in the same query as their token (no second round trip); anyone else's is asked for."""
+    """The change marker of ``svc``'s store, for keys of the page cache. A lab user's came with
+    their token (no second look-up); anyone else's is asked for (on a listening lab server,
+    without a query: :mod:`sync.store.notifications`)."""
     marker = g.get("paperfeed_change_marker")
     if marker is not None and svc is g.get("paperfeed_services"):
         return marker

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import StorageError
+from . import notifications
 from .engine import (advisory_key, thread_connection, database_errors, integrity_errors, is_postgres_url,
                      redact_url, split_scopes, split_sql, user_schema)
 
@@ -118,6 +119,12 @@ class StoreBase:
             return f"{redact_url(self.url)} (schema {self.schema})"
         return str(self.path)
 
+    def listen_for_changes(self) -> None:
+        """This process serves the API: count change notifications instead of asking for change
+        markers at every request (PostgreSQL only; see :mod:`sync.store.notifications`)."""
+        if self.is_postgres:
+            notifications.enable(self.url)
+
     def for_user(self, user_id: int | None) -> "StoreBase":
         """The same database seen as another user (PostgreSQL only)."""
         return type(self)(self.url if self.is_postgres else self.path, user_id=user_id)
@@ -200,10 +207,15 @@ class StoreBase:
                 self._local.depth = 0
 
     def _pg_transaction(self, conn):
+        """Counters and notifications: the transaction bumps its scope's change counter (the user's
+        ``users.changes``, or the single-user schema's ``store_changes``) and, when it wrote shared
+        tables, the one in ``public``; it notifies each scope it changed (``paperfeed_changes``,
+        delivered at commit; :mod:`sync.store.notifications`), and users whose row an admin changed."""
         import psycopg
 
         self._local.depth = 1
         conn.wrote_shared = False
+        conn.changed_users = set()
         try:
             with conn.raw.transaction():
                 conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(self.schema),))
@@ -214,14 +226,19 @@ class StoreBase:
                 yield conn
                 if self.user_id is None:
                     conn.raw.execute("UPDATE store_changes SET n = n + 1")
+                scopes = {self.schema, *conn.changed_users}
                 if conn.wrote_shared:
                     conn.raw.execute("UPDATE public.store_changes SET n = n + 1")
+                    scopes.add(notifications.SHARED)
+                conn.raw.execute(notifications.notify_sql(), (sorted(scopes),))
         except psycopg.OperationalError as exc:
             raise StorageError(f"store {self.location}: {exc}") from exc
         finally:
             self._local.depth = 0
             conn.wrote_shared = False
+            conn.changed_users = set()
         self._generation += 1
+        notifications.note_commit(self.url, scopes)
 
     def query(self, sql: str, params: tuple | dict = ()) -> list:
         try:
@@ -304,9 +321,15 @@ class StoreBase:
         (``users.changes``; without a user, the ``store_changes`` row of the single-user schema)
         and the one in ``public`` when it wrote shared tables, so the marker of a user moves with
         their own writes and with shared ones, not with other users'. (The API reads a lab
-        user's marker with their token, in one query: ``user_and_marker_by_token_hash``.)
+        user's marker with their token, in one query: ``user_and_marker_by_token_hash``.) In a
+        server process that listens for changes (:mod:`sync.store.notifications`) the marker is the
+        listener's count of notifications instead, without a query, while the listener is healthy.
         """
         if self.is_postgres:
+            listener = notifications.listener(self.url)
+            marker = listener.marker(self.schema) if listener is not None else None
+            if marker is not None:
+                return marker
             if self.user_id is None:
                 sql = f"SELECT (SELECT n FROM {self.schema}.store_changes), (SELECT n FROM public.store_changes)"
                 row = self.qualified_conn.execute(sql).fetchone()

@@ -158,6 +158,7 @@ class PgConnection:
             raise StorageError(f"cannot connect to {redact_url(url)}: {exc}") from exc
         self.schema = schema
         self.wrote_shared = False
+        self.changed_users: set[str] = set()  # schemas of users whose row the transaction changed
         self.raw.execute(f"SET search_path TO {schema}, public")
 
     def execute(self, sql: str, params: Sequence | dict = ()):

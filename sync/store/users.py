@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..clock import utc_iso
 from ..errors import InvalidInputError, NotFoundError, StorageError
+from . import notifications
 from .engine import database_errors, user_schema
 
 
@@ -48,6 +49,12 @@ class UsersMixin:
         if not self.is_postgres:
             raise StorageError("users need a lab server: set store.url to a PostgreSQL database (docs/lab.md)")
 
+    def _user_changed(self, conn, user_id: int) -> None:
+        """In a transaction that changed the user's row: notify their scope at commit (a server drops
+        the tokens it remembered for them; see :mod:`sync.store.notifications`)."""
+        if self.is_postgres:
+            conn.changed_users.add(user_schema(user_id))
+
     def add_user(self, name: str, *, email: str = "", token_hash: str | None = None,
                  settings: dict | None = None) -> User:
         self._require_lab()
@@ -61,6 +68,7 @@ class UsersMixin:
             row = conn.execute(
                 "INSERT INTO users (name, email, token_hash, settings, created_at) VALUES (?, ?, ?, ?, ?)"
                 " RETURNING *", (name, email, token_hash, json.dumps(settings or {}), utc_iso())).fetchone()
+            self._user_changed(conn, row["id"])
         user = _user(row)
         self.user_store(user.id).close()  # creates and migrates the user's schema
         return user
@@ -93,9 +101,9 @@ class UsersMixin:
 
     def user_and_marker_by_token_hash(self, token_hash: str) -> tuple[User, tuple] | None:
         """The user whose token hash this is and their store's change marker (what
-        ``user_store(id).change_marker()`` returns), in one query on whatever schema this thread's
-        connection points at: the API's per-request cost. Read at every call, never cached, so a
-        rotated or removed token is refused at once."""
+        ``user_store(id).change_marker()`` returns without a listener), in one query on whatever
+        schema this thread's connection points at. Read at every call, never cached (the API asks
+        :meth:`user_and_marker_for_request`, which runs this query only on a miss of its token map)."""
         if not self.is_postgres:
             return None
         try:
@@ -108,11 +116,34 @@ class UsersMixin:
             return None
         return _user(row), (user_schema(row["id"]), row["changes"], row["shared_changes"])
 
+    def user_and_marker_for_request(self, token_hash: str) -> tuple[User, tuple] | None:
+        """What :meth:`user_and_marker_by_token_hash` returns, as the API asks it at every request.
+
+        In a server process that listens for changes (:mod:`sync.store.notifications`), from the
+        process's map of tokens without any query while the listener is healthy (a miss runs the
+        query and fills the map; any notification about a user drops their entries, so a rotated
+        or removed token is refused once its notification has arrived); otherwise the query.
+        """
+        if not self.is_postgres:
+            return None
+        listener = notifications.listener(self.url)
+        ticket = None
+        if listener is not None:
+            user, marker, ticket = listener.lookup_token(token_hash)
+            if user is not None:
+                return user, marker
+        found = self.user_and_marker_by_token_hash(token_hash)
+        if found is None or ticket is None:
+            return found
+        user, read_marker = found
+        return user, listener.remember_token(token_hash, user, ticket) or read_marker
+
     def remove_user(self, name: str) -> User:
         """Delete the user and everything of theirs (their schema); shared papers stay."""
         user = self.user(name)
         with self.transaction() as conn:
             conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
+            self._user_changed(conn, user.id)
             conn.execute(f"DROP SCHEMA IF EXISTS {user.schema} CASCADE")
         return user
 
@@ -120,22 +151,26 @@ class UsersMixin:
         user = self.user(name)
         with self.transaction() as conn:
             conn.execute("UPDATE users SET token_hash = ? WHERE id = ?", (token_hash, user.id))
+            self._user_changed(conn, user.id)
 
     def set_user_settings(self, name: str, settings: dict) -> User:
         user = self.user(name)
         with self.transaction() as conn:
             conn.execute("UPDATE users SET settings = ? WHERE id = ?", (json.dumps(settings), user.id))
+            self._user_changed(conn, user.id)
         return self.user(name)
 
     def set_user_email(self, name: str, email: str) -> None:
         user = self.user(name)
         with self.transaction() as conn:
             conn.execute("UPDATE users SET email = ? WHERE id = ?", (email, user.id))
+            self._user_changed(conn, user.id)
 
     def set_user_zotero_secret(self, name: str, ciphertext: str) -> None:
         user = self.user(name)
         with self.transaction() as conn:
             conn.execute("UPDATE users SET zotero = ? WHERE id = ?", (ciphertext, user.id))
+            self._user_changed(conn, user.id)
 
     def user_zotero_secret(self, user_id: int) -> str:
         self._require_lab()
@@ -146,6 +181,7 @@ class UsersMixin:
         with self.transaction() as conn:
             conn.execute("UPDATE users SET last_cycle_at = ?, last_problem = ? WHERE id = ?",
                          (utc_iso(), problem[:2000], user_id))
+            self._user_changed(conn, user_id)
 
     def user_store(self, user_id: int | None):
         """This database seen as user ``user_id`` (their tables; the shared ones are the same)."""

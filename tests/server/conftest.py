@@ -75,3 +75,20 @@ def seed_library(store: Store, *, in_library: dict[str, str]) -> None:
         LibraryCollection(key="COLL0002", name="Attention", parent_key="COLL0001"),
     ])
     store.finish_library_pull(version=7, result="3 items, 2 collections")
+
+
+def pg_activity(observer) -> dict[int, tuple]:
+    """Every other backend on ``observer``'s database: pid -> (application, when its last statement started)."""
+    rows = observer.execute("SELECT pid, application_name, query_start FROM pg_stat_activity"
+                            " WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
+    return {pid: (app, started) for pid, app, started in rows}
+
+
+def statements_during(observer, action) -> int:
+    """How many of the server's connections (not its listener) started a statement while ``action``
+    ran, as PostgreSQL's own ``pg_stat_activity`` shows it to ``observer`` (a connection of the test's)."""
+    before = pg_activity(observer)
+    action()
+    after = pg_activity(observer)
+    return sum(1 for pid, (app, started) in after.items()
+               if app != "paperfeed-listener" and before.get(pid, (app, None))[1] != started)

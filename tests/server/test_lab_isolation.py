@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 
 from server import create_app
 from sync.lab import encrypt_zotero, hash_token, user_feed_token
 from sync.models import AnnouncementEntry, AnnounceType, FetchOutcome, LibraryCollection, LibraryItem
-from sync.store import Store
+from sync.store import Store, notifications
 from sync.store.rankings import RankingRow
-from tests.server.conftest import DAY, sample_papers
+from tests.server.conftest import DAY, sample_papers, statements_during
 
 ADMIN = "admin-token-0123456789abcdef"
 ALICE = "alice-token-0123456789abcdef"
@@ -56,6 +57,7 @@ def lab(pg_url, config):
         users[name] = (user, store, mine)
     app = create_app(config, store=admin)
     yield app.test_client(), users, papers
+    notifications.disable(pg_url)  # the app's listening connection
     admin.close()
 
 
@@ -197,11 +199,15 @@ def test_health_shows_own_state_to_users_and_everyone_to_the_admin(lab):
     assert problems == {"alice": "", "bob": "zotero: invalid API key"}
 
 
-def test_tokens_wrong_rotated_and_admin(lab):
+def test_tokens_wrong_rotated_and_admin(lab, pg_url):
     client, users, _ = lab
     assert client.get("/api/papers", headers=auth("not-a-token-of-anyone")).status_code == 401
     admin_view = client.get("/api/papers", headers=auth(ADMIN)).get_json()
     assert admin_view["items"] == []  # the admin's own (single-user) schema: no user's ranking
+    assert client.get("/api/papers", headers=auth(ALICE)).status_code == 200
+    with psycopg.connect(pg_url, autocommit=True) as observer:  # accepted from the server's token map, no SQL
+        assert statements_during(observer, lambda: client.get("/api/papers", headers=auth(ALICE))) == 0
+    # a rotation by this process is refused on the very next request (other processes': test_lab_notifications)
     store = users["alice"][1]
     store.set_user_token_hash("alice", hash_token("alice-new-token-0123456789abc"))
     assert client.get("/api/papers", headers=auth(ALICE)).status_code == 401
