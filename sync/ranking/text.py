@@ -16,7 +16,6 @@ import unicodedata
 _LATEX_WRAPPER = re.compile(r"\\(?:emph|textbf|textit|texttt|mathrm|mathbf|mathcal|mathbb|text|textsc|operatorname)\s*\{([^{}]*)\}")
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
 _LATEX_SYMBOLS = re.compile(r"[\\{}$^_~]")
-_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -25,7 +24,10 @@ def plain_text(text: str) -> str:
     """Text with LaTeX markup reduced to its words and whitespace collapsed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    if _LATEX_SYMBOLS.search(text) is None:  # no backslash, brace or $^_~: no markup to reduce
+        return " ".join(text.split())
     for _ in range(3):  # nested wrappers: \emph{\textbf{x}}
         new = _LATEX_WRAPPER.sub(r"\1", text)
         if new == text:
@@ -33,7 +35,7 @@ def plain_text(text: str) -> str:
         text = new
     text = _LATEX_COMMAND.sub(" ", text)
     text = _LATEX_SYMBOLS.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # whitespace runs collapsed (str.split's whitespace is re's \s)
 
 
 def document_text(title: str, abstract: str) -> str:
