@@ -51,7 +51,7 @@ def _get(url: str, token: str) -> tuple[int, dict]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("worker_args", [["--worker-class", "sync"], ["--worker-class", "gthread", "--threads", "4"]],
-                         ids=["sync", "gthread"])  # gthread: what docs/lab.md recommends
+                         ids=["sync", "gthread"])  # sync: what docs/lab.md recommends; gthread also works
 def test_gunicorn_workers_serve_each_user_their_own_page(pg_url, tmp_path, worker_args):
     pytest.importorskip("gunicorn")
     store = Store(pg_url)
