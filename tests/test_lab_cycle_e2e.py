@@ -8,32 +8,20 @@ that is recorded as their problem; Alice's and Bob's complete.
 
 from __future__ import annotations
 
-import gzip
-import json
 from datetime import date, datetime, timezone
-from pathlib import Path
 from xml.sax.saxutils import escape
-
-import pytest
 
 from sync.lab import encrypt_zotero
 from sync.lab_cycle import run_lab_cycle
 from sync.store import Store
 from tests.support.arxiv_server import ATOM, Reply
+from tests.support.dev_data import dev_records
 from tests.support.zotero_server import ZoteroServer
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv-papers-2025-dev.jsonl.gz"
 DAY = date(2025, 9, 24)
 NOW = datetime(2025, 9, 24, 6, 0, tzinfo=timezone.utc)
 KEY = "ZOTERO-LAB-KEY-0123456789"
 SECRET = "lab-secret-e2e-0123456789"
-
-
-def _records() -> list[dict]:
-    if not DATA.is_file():
-        pytest.skip(f"dev data set not found at {DATA}")
-    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
 
 
 def atom_feed(records: list[dict], categories: str) -> bytes:
@@ -67,7 +55,7 @@ def zotero_items(records: list[dict]) -> list[dict]:
 
 
 def test_lab_cycle_two_users_different_rankings_one_users_zotero_down(pg_url, config, local_arxiv, tmp_path):
-    records = _records()
+    records = dev_records()
     today = [r for r in records if r["announced"] == DAY.isoformat()]
     before = [r for r in records if r["announced"] < DAY.isoformat()]
     vision = [r for r in before if "cs.CV" in r["categories"] and "segmentation" in r["abstract"].lower()][:60]

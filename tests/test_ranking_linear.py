@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -13,17 +9,13 @@ from sklearn.svm import LinearSVC
 
 from sync.ranking.backends import tfidf_vectors
 from sync.ranking.linear import balanced_costs, fit_logistic, fit_svm
-
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv-papers-2025-dev.jsonl.gz"
+from tests.support.dev_data import dev_records
 
 
 @pytest.fixture(scope="module")
 def contrast_problem():
     """A real contrast problem: 120 papers of one cross-list category vs 600 others, 200 to score."""
-    if not DATA.is_file():
-        pytest.skip(f"dev data set not found at {DATA}")
-    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh]
+    records = dev_records()
     positives = [r for r in records if "cs.RO" in r["categories"]][:120]
     others = [r for r in records if "cs.RO" not in r["categories"]][:800]
     texts = [f"{r['title']}. {r['abstract']}" for r in positives + others]

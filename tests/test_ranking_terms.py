@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import numpy as np
-import pytest
 from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from sync.ranking.terms import HASH_FEATURES, STOP_WORDS, TOKEN_PATTERN, hashed_counts, term_columns, terms
+from tests.support.dev_data import dev_records
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv-papers-2025-dev.jsonl.gz"
 EDGE_CASES = ["", "the and of", "É café naïve x-ray 3D a b", "self-supervised -- foo_bar  über",
               "--foo- bar-- a-b -x x- é-ü __ _a_ a__b 3-d --", "foo--bar-baz---", "ǅ x² ½ ٣ a‐b",
               "Graph Neural Networks (GNNs) for O(n log n) SAT-solving: 95.3% on SAT-2024.", "a- -b- c--d-- - x-_y-"]
@@ -46,10 +41,7 @@ def test_counts_equal_scikit_learns_on_edge_cases():
 
 
 def test_counts_equal_scikit_learns_on_real_abstracts():
-    if not DATA.is_file():
-        pytest.skip(f"dev data set not found at {DATA}")
-    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
-        records = [json.loads(line) for _, line in zip(range(2000), fh)]
+    records = dev_records(2000)
     _assert_same_counts([f"{r['title']}. {r['abstract']}" for r in records])
 
 
