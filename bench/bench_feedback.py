@@ -46,19 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     window = all_days[start:start + DAYS]
     users = build_users(records, count=args.users, days=(window[0], window[0]), seed=3)
     print(f"{len(users)} users, days {window[0]} .. {window[-1]} ({len(window)} announcement days)\n")
-    state = {u.name: {"saved": [], "dismissed": []} for u in users}
+    # by position: two users with the same interests share a name (interests@day) but not their clicks
+    state = [{"saved": [], "dismissed": []} for _ in users]
     ours_curve = [[] for _ in window]
     asl_curve = [[] for _ in window]
     worse_after_dismiss = checks = 0
     drops = []
     for n, day in enumerate(window):
-        for user in users:
+        for index, user in enumerate(users):
             candidates = tuple(days_map[day])
             relevant = frozenset(r["id"] for r in candidates if any(has_interest(r, i) for i in user.interests))
             if not relevant:
                 continue
             u = replace(user, day=day, candidates=candidates, relevant=relevant)
-            st = state[user.name]
+            st = state[index]
             ranked = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"],
                                                              dismissed=st["dismissed"])]
             score = ndcg_at(ranked, relevant)
