@@ -39,6 +39,7 @@ from users import EVALUATION_DAYS, TUNING_DAYS, SimUser, build_users, by_day, lo
 
 from sync.models import LibraryItem  # noqa: E402
 from sync.ranking import Profile, RankOptions, SentenceEncoder, rank_papers  # noqa: E402
+from sync.ranking.phrases import PHRASE_WEIGHT  # noqa: E402
 from sync.ranking.text import document_text  # noqa: E402
 from sync.sample import paper_from_record  # noqa: E402
 from sync.settings import SETTINGS  # noqa: E402
@@ -127,7 +128,8 @@ def library_items(user: SimUser) -> tuple[LibraryItem, ...]:
 
 
 def ours_scored(user: SimUser, backend: str, encoder: TableEncoder, records_by_day: dict[date, list[dict]], *,
-                saved: Sequence[dict] = (), dismissed: Sequence[dict] = (), candidates: Sequence[dict] | None = None):
+                saved: Sequence[dict] = (), dismissed: Sequence[dict] = (), candidates: Sequence[dict] | None = None,
+                phrase_weight: float = PHRASE_WEIGHT):
     """paperfeed's ranking of the user's candidate day: every candidate, best first (ScoredPaper)."""
     now = datetime.combine(user.day, datetime.min.time(), tzinfo=timezone.utc)
     feedback_ids = {r["id"] for r in saved} | {r["id"] for r in dismissed}
@@ -135,7 +137,8 @@ def ours_scored(user: SimUser, backend: str, encoder: TableEncoder, records_by_d
                       saved=tuple(paper_from_record(ranker_view(r)) for r in saved),
                       dismissed=tuple(paper_from_record(ranker_view(r)) for r in dismissed))
     result = rank_papers([paper_from_record(ranker_view(r)) for r in (candidates or user.candidates)], profile,
-                         now=now, options=RankOptions(backend=backend, threshold=0.0, max_results=10_000),
+                         now=now, options=RankOptions(backend=backend, threshold=0.0, max_results=10_000,
+                                                      phrase_weight=phrase_weight),
                          encoder=encoder if backend != "tfidf" else None)
     return result.scored
 

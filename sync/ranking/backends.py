@@ -43,7 +43,7 @@ _COUNT_CACHE_SIZE = 50_000
 _count_cache: "OrderedDict[str, tuple[np.ndarray, np.ndarray]]" = OrderedDict()
 
 
-def _term_counts(texts: Sequence[str]):
+def term_counts(texts: Sequence[str]):
     """Sparse (len(texts), HASH_FEATURES) unigram+bigram counts; each distinct text tokenised once per process.
 
     A memo of a pure function: the output is the same with or without it. Bounded (oldest
@@ -74,7 +74,7 @@ def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1):
     """
     if not texts:
         return None
-    counts = _term_counts(texts)
+    counts = term_counts(texts)
     n = counts.shape[0]
     if counts.nnz == 0:  # every text empty or only stop words
         from scipy.sparse import csr_matrix

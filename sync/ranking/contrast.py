@@ -12,6 +12,8 @@ Dismissed papers join the negatives with a higher weight.
 
 from __future__ import annotations
 
+import functools
+
 from typing import Sequence
 
 import numpy as np
@@ -77,6 +79,11 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
 def author_terms(authors) -> str:
     """Authors as extra terms for the TF-IDF model ("Jane Doe" -> " au_jane_doe"): papers by the people
     you read share them, and they cannot collide with ordinary words."""
+    return _author_terms(tuple(authors))
+
+
+@functools.lru_cache(maxsize=65_536)  # the ranker asks twice per paper (contrast model, phrases), a server daily
+def _author_terms(authors: tuple[str, ...]) -> str:
     from .profile import author_key
 
     keys = [author_key(a).replace(" ", "_") for a in authors]

@@ -5,10 +5,10 @@ Same input, same output: papers are ordered by their unrounded score, then arXiv
 stored/displayed score is rounded to 4 decimals.
 
 How a score is made (details in docs/ranking.md): each kind of evidence is a
-number in [0, 1] (closeness to the library and saved papers, keywords, authors,
-categories) and they are combined as a noisy-OR, ``1 - prod(1 - e)``, so any one
-strong signal is enough and more signals only raise the score. Closeness to
-dismissed papers then scales the score down.
+number in [0, 1] (closeness to the library and saved papers, a phrase that marks
+the library, keywords, authors, categories) and they are combined as a noisy-OR,
+``1 - prod(1 - e)``, so any one strong signal is enough and more signals only raise
+the score. Closeness to dismissed papers then scales the score down.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import numpy as np
 
 from ..models import Paper
 from .backends import BACKENDS, Encoder
-from .contrast import contrast_scores
+from .contrast import author_terms, contrast_scores
 from .keywords import NAMED_SPECIFICITY, keyword_specificities
+from .phrases import PHRASE_WEIGHT, library_phrases, phrase_evidence
 from .profile import (DEFAULT_HALF_LIFE_DAYS, Profile, ProfileDoc, author_key, negative_documents,
                       positive_documents)
 from .similarity import (CALIBRATION, HYBRID_EMBEDDING_SHARE, KEYWORD_CALIBRATION, compute_similarities,
@@ -57,6 +58,7 @@ class RankOptions:
     already_shown: frozenset[str] = frozenset()  # ids ranked on an earlier day: not new today
     neighbours: int = 5
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS
+    phrase_weight: float = PHRASE_WEIGHT  # 0: phrases that mark the library add nothing (bench/ablate_phrases.py)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -65,6 +67,8 @@ class RankOptions:
             raise ValueError(f"threshold must be within [0, 1], got {self.threshold}")
         if self.max_results < 0:
             raise ValueError(f"max_results must be >= 0, got {self.max_results}")
+        if not 0.0 <= self.phrase_weight <= 1.0:
+            raise ValueError(f"phrase_weight must be within [0, 1], got {self.phrase_weight}")
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
                [d.authors for d in negatives])
     semantic, neighbours, close_cal, neg_penalty, kw_semantic = _semantic(
         options, texts, positives, negatives, keywords, background, encoder, authors)
+    phrases = _phrases(options, texts, papers, positives, negatives, background_authors)
 
     favourite = {author_key(a): a for a in profile.favourite_authors if author_key(a)}
     saved_authors = {author_key(a): a for p in profile.saved for a in p.authors}
@@ -136,6 +141,8 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
         near = [(int(j), float(close_cal[row, n])) for n, j in enumerate(neighbours[row])] if neighbours.size else []
         if sem > 0:
             evidence.append((sem, _closeness_reason(near, positives)))
+        if phrases[row] is not None:
+            evidence.append(phrase_evidence(phrases[row], options.phrase_weight))
         title_words, all_words = (words(paper.title), haystacks[row]) if keyword_norm else ("", "")
         for original, phrase in keyword_norm:
             weight = specificity[phrase]
@@ -167,6 +174,22 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
         out.append(ScoredPaper(paper=paper, score=round(combined, 4), reason=reason, tags=tags,
                                collection=collection, raw_score=combined))
     return out
+
+
+def _phrases(options: RankOptions, texts: list[str], papers: list[Paper], positives: list[ProfileDoc],
+             negatives: list[ProfileDoc], background_authors: dict[str, tuple[str, ...]]) -> list:
+    """Per candidate, the strongest phrase of the library it contains (None: none)."""
+    if options.phrase_weight <= 0:
+        return [None] * len(texts)
+    # The texts as the TF-IDF contrast model counts them (authors appended), so that their term
+    # counts come from its memo instead of a second tokenisation; author terms never match a phrase.
+    counted = [t + author_terms(p.authors) for t, p in zip(texts, papers)]
+    background = [t + author_terms(a) for t, a in background_authors.items()]
+    # without a background, the day's candidates are what the library's phrases are compared with
+    phrases = library_phrases([d.text for d in positives], background or counted,
+                              saved_texts=[d.text for d in positives if d.source == "saved"],
+                              dismissed_texts=[d.text for d in negatives])
+    return phrases.best(counted)
 
 
 class _KeywordCloseness:

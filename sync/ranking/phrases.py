@@ -1,0 +1,173 @@
+"""Phrases that mark your library, learned from it rather than given as keywords.
+
+A phrase (a word, or two words in a row once stop words are dropped) found in a good share of the
+library's papers and several times rarer in the background (what arXiv announced before the day)
+marks one of the user's interests: "point cloud" in a third of the library and in 1% of arXiv. A
+candidate that contains such a phrase gets evidence in proportion to the share of the library the
+phrase marks, whatever else its abstract says. The linear contrast model sums over all of a paper's
+words, so a paper on your topic written mostly in another field's words scores low there; the
+phrase still lifts it. Chosen on tuning users of the issue-12 benchmark (+0.016 and +0.044 nDCG@10 on
+two sets of 40); on its evaluation users +0.061 (docs/benchmarks.md). Your saves and dismissals of
+papers containing a phrase set how far it is trusted (``trust``).
+
+Words are those of the TF-IDF model (:mod:`sync.ranking.terms`), with a plural "s" ignored: "point
+clouds" counts as "point cloud". The papers' term counts come from the same per-process memo as
+TF-IDF's (:func:`sync.ranking.backends.term_counts`), so looking for the phrases in thousands of
+background papers costs a sparse column slice, not a second tokenisation; the texts looked up may carry
+the contrast model's author terms (they never match a phrase). Pure: texts in, phrases out.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass
+from itertools import product
+from typing import Sequence
+
+import mmh3
+import numpy as np
+
+from .backends import term_counts
+from .terms import term_columns, terms
+
+MIN_LIBRARY_SHARE = 0.10  # in at least a tenth of the library's papers
+MIN_LIFT = 3.0  # and at least three times as common there as in the background
+MIN_LIBRARY_DOCS = 10  # with fewer papers a share says nothing
+MIN_BACKGROUND_DOCS = 50  # nor does a lift against a handful of papers
+PHRASE_WEIGHT = 0.3  # evidence = weight x share of the library the phrase marks x trust
+# Feedback on papers containing the phrase: trust = (saved + prior) / (saved + dismissed + prior), so
+# five dismissed papers with a phrase and none saved halve its weight; the library counts as this prior.
+FEEDBACK_PRIOR = 5.0
+NAMED_TRUST = 0.5  # a phrase trusted less than this still counts a little but is not named as the reason
+MAX_PHRASES = 200  # the strongest phrases kept (a library has a few dozen)
+
+_KEEP_S = ("ss", "is", "us", "os", "as")  # analysis, corpus, bias: not plurals
+
+
+@dataclass(frozen=True)
+class LibraryPhrase:
+    """A phrase that marks the library: its most common wording there, and how strongly it marks it."""
+
+    text: str
+    share: float  # of the library's papers that contain it
+    lift: float  # share in the library / share in the background
+    trust: float = 1.0  # how far your saves and dismissals of papers with it confirm it (below)
+
+    @property
+    def strength(self) -> float:
+        return self.share * self.trust
+
+
+@functools.lru_cache(maxsize=65_536)
+def singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S) else word
+
+
+def phrases_of(text: str) -> dict[str, str]:
+    """Normalised phrase -> its wording in ``text``; single words of one or two letters are left out."""
+    found = terms(text)  # the words, then each pair of neighbouring words
+    words = found[:(len(found) + 1) // 2]
+    norm = list(map(singular, words))
+    out = {n: w for n, w in zip(norm, words) if len(w) > 2}
+    pairs = map(" ".join, zip(norm, norm[1:]))
+    out.update(zip(pairs, found[len(words):]))
+    return out
+
+
+def _spellings(phrase: str) -> list[str]:
+    """Every wording that normalises to ``phrase``: each word with and without a plural "s"."""
+    forms = [(w, w + "s") if singular(w + "s") == w else (w,) for w in phrase.split(" ")]
+    return [" ".join(words) for words in product(*forms)]
+
+
+class LibraryPhrases:
+    """The phrases that mark a library, and which of them a paper contains."""
+
+    def __init__(self, phrases: Sequence[tuple[str, LibraryPhrase]]):
+        self.phrases = dict(phrases)
+        self._found = [p for _, p in phrases]
+        columns: dict[int, set[int]] = {}
+        for index, (phrase, _) in enumerate(phrases):
+            spellings = _spellings(phrase)
+            hashes = np.fromiter(map(mmh3.hash, spellings), dtype=np.int64, count=len(spellings))
+            for column in term_columns(hashes).tolist():
+                columns.setdefault(column, set()).add(index)
+        self._columns = np.array(sorted(columns), dtype=np.int64)
+        # column -> phrase incidence, so a paper contains a phrase if it has any of its spellings
+        self._incidence = np.zeros((len(self._columns), len(phrases)), dtype=np.float32)
+        for row, column in enumerate(self._columns.tolist()):
+            self._incidence[row, sorted(columns[column])] = 1.0
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    def contained(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), len(phrases)) booleans: which phrases each text contains."""
+        if not self.phrases or not texts:
+            return np.zeros((len(texts), len(self.phrases)), dtype=bool)
+        present = (term_counts(texts)[:, self._columns] > 0).astype(np.float32)
+        return np.asarray(present @ self._incidence) > 0
+
+    def best(self, texts: Sequence[str]) -> list[LibraryPhrase | None]:
+        """Per text, its strongest phrase (share of the library x trust; None: none).
+
+        A pair of words is named instead of one of its words when it is nearly as strong (90% or
+        more): "point cloud" says more than "point".
+        """
+        out: list[LibraryPhrase | None] = []
+        for row in self.contained(texts):
+            hits = [self._found[i] for i in np.flatnonzero(row)]  # strongest first
+            if not hits:
+                out.append(None)
+                continue
+            pairs = [p for p in hits if " " in p.text and p.strength >= 0.9 * hits[0].strength]
+            out.append(max(pairs, key=lambda p: p.strength) if pairs else hits[0])
+        return out
+
+
+def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str], *,
+                    saved_texts: Sequence[str] = (), dismissed_texts: Sequence[str] = (),
+                    min_share: float = MIN_LIBRARY_SHARE, min_lift: float = MIN_LIFT) -> LibraryPhrases:
+    """Phrases in >= ``min_share`` of the library and >= ``min_lift`` times rarer in the background.
+
+    ``library_texts`` are every positive (library items and saved papers); ``saved_texts`` and
+    ``dismissed_texts`` the papers you judged in the popup, which set each phrase's trust.
+    """
+    library_texts = list(dict.fromkeys(t for t in library_texts if t))
+    if len(library_texts) < MIN_LIBRARY_DOCS or len(background_texts) < MIN_BACKGROUND_DOCS:
+        return LibraryPhrases(())
+    wordings: Counter = Counter()  # (phrase, wording) -> papers
+    counts: Counter = Counter()  # phrase -> papers
+    for text in library_texts:
+        found = phrases_of(text)
+        counts.update(found.keys())
+        wordings.update(found.items())
+    needed = min_share * len(library_texts)
+    common = sorted(p for p, n in counts.items() if n >= needed)
+    if not common:
+        return LibraryPhrases(())
+    probe = LibraryPhrases([(p, LibraryPhrase(p, 0.0, 0.0)) for p in common])
+    in_background = probe.contained(background_texts).sum(axis=0)
+    usual = {}  # the library's most common wording of each common phrase (first seen on a tie)
+    for (phrase, wording), n in wordings.items():
+        if phrase in counts and counts[phrase] >= needed and n > usual.get(phrase, ("", 0))[1]:
+            usual[phrase] = (wording, n)
+    saved = probe.contained(list(saved_texts)).sum(axis=0) if saved_texts else np.zeros(len(common))
+    dismissed = probe.contained(list(dismissed_texts)).sum(axis=0) if dismissed_texts else np.zeros(len(common))
+    found = []
+    for n, (phrase, count) in enumerate(zip(common, in_background.tolist())):
+        share = counts[phrase] / len(library_texts)
+        lift = share / ((count + 0.5) / (len(background_texts) + 1))
+        if lift >= min_lift:
+            trust = (saved[n] + FEEDBACK_PRIOR) / (saved[n] + dismissed[n] + FEEDBACK_PRIOR)
+            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, float(trust))))
+    found.sort(key=lambda item: (-item[1].strength, -item[1].lift, -item[0].count(" "), item[0]))
+    return LibraryPhrases(found[:MAX_PHRASES])
+
+
+def phrase_evidence(phrase: LibraryPhrase, weight: float = PHRASE_WEIGHT) -> tuple[float, str]:
+    """Evidence value and reason (empty: not worth naming) for a candidate that contains ``phrase``."""
+    if phrase.trust < NAMED_TRUST:
+        return weight * phrase.strength, ""
+    return weight * phrase.strength, f"mentions “{phrase.text}”, like {phrase.share:.0%} of your library"
