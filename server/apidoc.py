@@ -37,7 +37,9 @@ class Operation:
     path_params: dict[str, str] = field(default_factory=dict)
 
 
-_ERRORS_ALWAYS = {400: "invalid input", 500: "unexpected server error"}
+# 421: any route, when the Host header names a host the server does not answer to (server/hosts.py)
+_ERRORS_ALWAYS = {400: "invalid input", 421: "Host header not allowed (DNS rebinding guard)",
+                  500: "unexpected server error"}
 _ERRORS_AUTH = {401: "missing or wrong token", 503: "no token configured / dependency unavailable"}
 _ERRORS_BODY = {413: "request body over server.max_body_bytes"}
 
