@@ -17,8 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ranking import (METRICS, TUNING_DAYS, _cached, anchor_asl, background_for, build_users, by_day,  # noqa: E402
@@ -103,5 +101,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     sys.exit(main())

@@ -56,7 +56,7 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
         if AUTHOR_TERMS and authors is not None:
             cand_a, pos_a, bg_a, dis_a = authors
             names = list(pos_a) + list(bg_a) + list(dis_a) + list(cand_a)
-            tfidf_texts = [t + author_terms(a) for t, a in zip(tfidf_texts, names)]
+            tfidf_texts = list(map(counted_text, tfidf_texts, names))
         matrix = tfidf_vectors(tfidf_texts, min_df=2)
         svm = fit_svm(matrix[:len(train)], labels, balanced_costs(labels, weights, TFIDF_C))
         # a margin of +-1 is the SVM's own "clearly in / clearly out"
@@ -74,6 +74,13 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
         return None
     total = sum(share for share, _ in margins)
     return _sigmoid(sum(share * m for share, m in margins) / total - 1.0).astype(np.float32)
+
+
+def counted_text(text: str, authors) -> str:
+    """A paper as the TF-IDF contrast model counts it: its text, plus its authors when
+    :data:`AUTHOR_TERMS` is on. Others that count the same papers (the library's phrases) use this
+    so that the term counts come from one per-process memo."""
+    return text + author_terms(authors) if AUTHOR_TERMS else text
 
 
 def author_terms(authors) -> str:

@@ -149,9 +149,9 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
         return LibraryPhrases(())
     probe = LibraryPhrases([(p, LibraryPhrase(p, 0.0, 0.0)) for p in common])
     in_background = probe.contained(background_texts).sum(axis=0)
-    usual = {}  # the library's most common wording of each common phrase (first seen on a tie)
+    usual: dict[str, tuple[str, int]] = {}  # the library's most common wording of each (first seen on a tie)
     for (phrase, wording), n in wordings.items():
-        if phrase in counts and counts[phrase] >= needed and n > usual.get(phrase, ("", 0))[1]:
+        if counts[phrase] >= needed and n > usual.get(phrase, ("", 0))[1]:
             usual[phrase] = (wording, n)
     saved = probe.contained(list(saved_texts)).sum(axis=0) if saved_texts else np.zeros(len(common))
     dismissed = probe.contained(list(dismissed_texts)).sum(axis=0) if dismissed_texts else np.zeros(len(common))
@@ -168,6 +168,5 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
 
 def phrase_evidence(phrase: LibraryPhrase, weight: float = PHRASE_WEIGHT) -> tuple[float, str]:
     """Evidence value and reason (empty: not worth naming) for a candidate that contains ``phrase``."""
-    if phrase.trust < NAMED_TRUST:
-        return weight * phrase.strength, ""
-    return weight * phrase.strength, f"mentions “{phrase.text}”, like {phrase.share:.0%} of your library"
+    reason = f"mentions “{phrase.text}”, like {phrase.share:.0%} of your library"
+    return weight * phrase.strength, reason if phrase.trust >= NAMED_TRUST else ""

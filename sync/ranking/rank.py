@@ -22,7 +22,7 @@ import numpy as np
 
 from ..models import Paper
 from .backends import BACKENDS, Encoder
-from .contrast import author_terms, contrast_scores
+from .contrast import contrast_scores, counted_text
 from .keywords import NAMED_SPECIFICITY, keyword_specificities
 from .phrases import PHRASE_WEIGHT, library_phrases, phrase_evidence
 from .profile import (DEFAULT_HALF_LIFE_DAYS, Profile, ProfileDoc, author_key, negative_documents,
@@ -181,10 +181,10 @@ def _phrases(options: RankOptions, texts: list[str], papers: list[Paper], positi
     """Per candidate, the strongest phrase of the library it contains (None: none)."""
     if options.phrase_weight <= 0:
         return [None] * len(texts)
-    # The texts as the TF-IDF contrast model counts them (authors appended), so that their term
-    # counts come from its memo instead of a second tokenisation; author terms never match a phrase.
-    counted = [t + author_terms(p.authors) for t, p in zip(texts, papers)]
-    background = [t + author_terms(a) for t, a in background_authors.items()]
+    # the texts as the contrast model counts them, so their term counts come from its memo (author
+    # terms never match a phrase)
+    counted = [counted_text(t, p.authors) for t, p in zip(texts, papers)]
+    background = [counted_text(t, a) for t, a in background_authors.items()]
     # without a background, the day's candidates are what the library's phrases are compared with
     phrases = library_phrases([d.text for d in positives], background or counted,
                               saved_texts=[d.text for d in positives if d.source == "saved"],
