@@ -25,11 +25,15 @@ from bench_ranking import (METRICS, TUNING_DAYS, background_for, build_users, by
 
 from dev_data import add_data_option  # noqa: E402
 from sync.ranking.backends import tfidf_vectors  # noqa: E402
-from sync.ranking.contrast import EMBEDDING_C, TFIDF_C, author_terms  # noqa: E402
+from sync.ranking.contrast import EMBEDDING_C, author_terms  # noqa: E402
 from sync.ranking.profile import Profile, positive_documents  # noqa: E402
 from sync.ranking.similarity import knn_score  # noqa: E402
 from sync.ranking.text import document_text  # noqa: E402
 from users import ranker_view  # noqa: E402
+
+# the SVM's C when this table was made (2026-12-01, before the library's phrases); the ranker now uses
+# sync.ranking.contrast.TFIDF_C = 1.0, chosen with the phrases in place (bench/ablate_evidence.py)
+TFIDF_C = 0.3
 
 
 def components(user, encoder, days, record_of: dict) -> dict:

@@ -35,7 +35,7 @@ MIN_LIBRARY_SHARE = 0.10  # in at least a tenth of the library's papers
 MIN_LIFT = 3.0  # and at least three times as common there as in the background
 MIN_LIBRARY_DOCS = 10  # with fewer papers a share says nothing
 MIN_BACKGROUND_DOCS = 50  # nor does a lift against a handful of papers
-PHRASE_WEIGHT = 0.3  # evidence = weight x share of the library the phrase marks x trust
+PHRASE_WEIGHT = 0.4  # evidence = weight x share of the library the phrase marks x trust (with TFIDF_C)
 # Feedback on papers containing the phrase: trust = (saved + prior) / (saved + dismissed + prior), so
 # five dismissed papers with a phrase and none saved halve its weight; the library counts as this prior.
 FEEDBACK_PRIOR = 5.0

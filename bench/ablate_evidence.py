@@ -1,0 +1,223 @@
+"""Ablations of the ranker with the library's phrases in place, on TUNING users only:
+
+    .venv/bin/python bench/ablate_evidence.py --users 40 [--seed 1] [--grid-only]
+
+Per tuning user (the users of ``bench_ranking.py --tune`` for seed 1; ``--seed 5`` gives 40 others on the
+same tuning days) the pieces of the score are computed once: the TF-IDF SVM margin (with author terms)
+for each C of the grid, the embedding logistic-regression margin, the library's phrases each candidate
+contains, the embedding cosine to the nearest library paper, and arxiv-sanity-lite's ranking. Variants
+then recombine them the way the ranker does (``sigmoid((2.5 svm + s 0.25 lr) / (1 + s) - 1)``, then a
+noisy-OR with ``weight x share`` of the best phrase):
+
+- the grid: SVM C x phrase weight x embedding share (the constants chosen together);
+- other ways to weigh a phrase (by its lift; a Bayes estimate from the lift);
+- closeness to the nearest library paper as extra evidence (embeddings);
+- fusion with arxiv-sanity-lite's own ranking (reciprocal rank);
+- refits: the authors as a separately scaled block, the day's top 5 as pseudo-positives
+  (self-training), a lower ``max_df`` of the TF-IDF terms.
+
+Every row is computed from the same users; the last column is the paired bootstrap interval of the
+nDCG@10 difference to arxiv-sanity-lite. docs/benchmarks.md cites this table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from statistics import mean
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ablate_phrases import kind  # noqa: E402
+from bench_ranking import (METRICS, TUNING_DAYS, _cached, anchor_asl, background_for, build_users,  # noqa: E402
+                           by_day, library_items, load_encoder, load_records, metrics, paired_bootstrap,
+                           user_key)
+from dev_data import add_data_option  # noqa: E402
+from sync.ranking import contrast, phrases  # noqa: E402
+from sync.ranking.backends import term_counts, tfidf_vectors  # noqa: E402
+from sync.ranking.contrast import author_terms, counted_text  # noqa: E402
+from sync.ranking.linear import balanced_costs, fit_logistic, fit_svm  # noqa: E402
+from sync.ranking.profile import Profile, positive_documents  # noqa: E402
+from sync.ranking.terms import HASH_FEATURES  # noqa: E402
+from sync.ranking.text import document_text  # noqa: E402
+from users import ranker_view  # noqa: E402
+
+C_GRID = (0.3, 0.5, 1.0, 2.0)
+WEIGHT_GRID = (0.3, 0.4, 0.5)
+SHARE_GRID = (0.5, 0.75, 1.0)
+SHIPPED = (contrast.TFIDF_C, phrases.PHRASE_WEIGHT, contrast.EMBEDDING_SHARE)
+BEFORE = (0.3, 0.3, 0.5)  # the constants before this ablation (2026-12-01 morning)
+
+
+def user_inputs(user, days) -> dict:
+    """The texts, authors and weights the ranker would see for this user (no feedback)."""
+    now = datetime.combine(user.day, datetime.min.time(), tzinfo=timezone.utc)
+    positives = positive_documents(Profile(library=library_items(user)), now)
+    background: dict[str, tuple] = {}
+    for paper in background_for(user, days):
+        text = document_text(paper.title, paper.abstract)
+        if text:
+            background.setdefault(text, tuple(paper.authors))
+    candidates = [ranker_view(r) for r in user.candidates]
+    return {"pos": [d.text for d in positives], "pos_w": np.array([d.weight for d in positives]),
+            "pos_a": [d.authors for d in positives], "bg": list(background), "bg_a": list(background.values()),
+            "cand": [document_text(r["title"], r["abstract"]) for r in candidates],
+            "cand_a": [tuple(r.get("authors") or ()) for r in candidates], "ids": [r["id"] for r in candidates]}
+
+
+def tfidf_max_df(texts: list[str], max_df: float):
+    """``tfidf_vectors`` with another upper document-frequency cut (it uses 0.5)."""
+    counts = term_counts(texts)
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=HASH_FEATURES)
+    idf = np.where((df >= 2) & (df <= max_df * n), np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0).astype(np.float32)
+    weighted = counts.copy()
+    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
+    weighted.eliminate_zeros()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    weighted.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(weighted.indptr)).astype(np.float32)
+    return weighted
+
+
+def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extra_weight: float = 0.5,
+               author_scale: float | None = None, max_df: float | None = None) -> np.ndarray:
+    """The contrast model's TF-IDF SVM margin per candidate, as the ranker fits it (or a variant)."""
+    pos = inp["pos"] + [t for t, _ in extra]
+    pos_a = inp["pos_a"] + [a for _, a in extra]
+    train = pos + inp["bg"]
+    labels = np.r_[np.ones(len(pos)), np.zeros(len(inp["bg"]))]
+    weights = np.r_[inp["pos_w"], np.full(len(extra), extra_weight), np.ones(len(inp["bg"]))]
+    names = pos_a + inp["bg_a"] + inp["cand_a"]
+    texts = train + inp["cand"]
+    if author_scale is not None:  # text and authors as two blocks, the authors scaled, rows normalised again
+        from scipy.sparse import diags, hstack
+
+        matrix = hstack([tfidf_vectors(texts, min_df=2),
+                         author_scale * tfidf_vectors([author_terms(a) for a in names], min_df=2)]).tocsr()
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = (diags(1.0 / np.maximum(norms, 1e-12)) @ matrix).tocsr().astype(np.float32)
+    else:
+        counted = list(map(counted_text, texts, names))
+        matrix = tfidf_vectors(counted, min_df=2) if max_df is None else tfidf_max_df(counted, max_df)
+    svm = fit_svm(matrix[:len(train)], labels, balanced_costs(labels, weights, c))
+    return svm.decision_function(matrix[len(train):])
+
+
+def components(user, encoder, days) -> dict:
+    inp = user_inputs(user, days)
+    x = np.vstack([encoder.encode(inp["pos"]), encoder.encode(inp["bg"])])
+    labels = np.r_[np.ones(len(inp["pos"])), np.zeros(len(inp["bg"]))]
+    lr = fit_logistic(x, labels, balanced_costs(labels, np.r_[inp["pos_w"], np.ones(len(inp["bg"]))],
+                                                contrast.EMBEDDING_C))
+    cand_v = encoder.encode(inp["cand"])
+    lib_v = encoder.encode(inp["pos"])
+    unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)  # noqa: E731
+    found = phrases.library_phrases(inp["pos"], [counted_text(t, a) for t, a in zip(inp["bg"], inp["bg_a"])],
+                                    min_share=0.1, min_lift=3.0)
+    contained = found.contained([counted_text(t, a) for t, a in zip(inp["cand"], inp["cand_a"])])
+    hits = [[(found._found[i].share, found._found[i].lift) for i in np.flatnonzero(row)] for row in contained]
+    return {"inputs": inp, "ids": inp["ids"], "relevant": user.relevant, "kind": kind(user),
+            "svm": {c: svm_margin(inp, c) for c in C_GRID}, "lr": lr.decision_function(cand_v),
+            "phrases": hits, "nearest": (unit(cand_v) @ unit(lib_v).T).max(axis=1),
+            "asl": _cached("asl", user_key(user), lambda: anchor_asl(user, days))}
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def score(u: dict, c: float = BEFORE[0], weight: float = BEFORE[1], share: float = BEFORE[2], *,
+          svm: np.ndarray | None = None, phrase_value=None, extra: np.ndarray | None = None) -> np.ndarray:
+    """The ranker's combination: contrast probability, noisy-OR with the best phrase (and ``extra``)."""
+    margin = u["svm"][c] if svm is None else svm
+    base = sigmoid((2.5 * margin + share * 0.25 * u["lr"]) / (1.0 + share) - 1.0)
+    value = phrase_value or (lambda s, lift: s)
+    phrase = np.array([max((weight * value(s, lift) for s, lift in hits), default=0.0) for hits in u["phrases"]])
+    out = 1.0 - (1.0 - base) * (1.0 - phrase)
+    return out if extra is None else 1.0 - (1.0 - out) * (1.0 - extra)
+
+
+def order(u: dict, scores: np.ndarray) -> list[str]:
+    return [u["ids"][i] for i in sorted(range(len(scores)), key=lambda i: (-scores[i], u["ids"][i]))]
+
+
+def rrf_with_asl(u: dict, scores: np.ndarray, asl_share: float, k: float = 10.0) -> np.ndarray:
+    ours = {i: n for n, i in enumerate(order(u, scores))}
+    theirs = {i: n for n, i in enumerate(u["asl"])}
+    return np.array([(1 - asl_share) / (k + ours[i]) + asl_share / (k + theirs[i]) for i in u["ids"]])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1, help="which tuning users (1: those of bench_ranking --tune)")
+    parser.add_argument("--grid-only", action="store_true", help="only the grid of C, phrase weight, embedding share")
+    add_data_option(parser)
+    args = parser.parse_args(argv)
+    records = load_records(args.data)
+    encoder = load_encoder(records)
+    days = by_day(records)
+    users = [components(u, encoder, days)
+             for u in build_users(records, count=args.users, days=TUNING_DAYS, seed=args.seed)]
+    asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
+    kinds = [u["kind"] for u in users]
+    print(f"tuning users: {len(users)} (seed {args.seed}, candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}; "
+          + ", ".join(f"{kinds.count(k)} {k}" for k in ("category", "both", "topic")) + " interests)\n")
+    print("| variant | nDCG@10 | P@10 | MAP | nDCG@10 category/both/topic | nDCG@10 vs asl [95% CI] |")
+    print("|---|---|---|---|---|---|")
+
+    def row(name: str, rankings: list[list[str]]) -> None:
+        rows = [metrics(r, u["relevant"]) for r, u in zip(rankings, users)]
+        nd = [r["ndcg@10"] for r in rows]
+        per = "/".join(f"{mean(x for x, k in zip(nd, kinds) if k == kk):.3f}" if kk in kinds else "-"
+                       for kk in ("category", "both", "topic"))
+        low, mid, high = paired_bootstrap(nd, asl)
+        print(f"| {name} | " + " | ".join(f"{mean(r[m] for r in rows):.3f}" for m in METRICS)
+              + f" | {per} | {mid:+.3f} [{low:+.3f}, {high:+.3f}] |", flush=True)
+
+    def by(fn) -> list[list[str]]:
+        return [order(u, fn(u)) for u in users]
+
+    row("arxiv-sanity-lite (anchor)", [u["asl"] for u in users])
+    row("before: C %g, phrase weight %g, embedding share %g" % BEFORE, by(lambda u: score(u, *BEFORE)))
+    row("**shipped: C %g, phrase weight %g, embedding share %g**" % SHIPPED, by(lambda u: score(u, *SHIPPED)))
+    for c in C_GRID:
+        for weight in WEIGHT_GRID:
+            for share in SHARE_GRID:
+                row(f"C {c}, phrase weight {weight}, embedding share {share}",
+                    by(lambda u: score(u, c, weight, share)))
+    if args.grid_only:
+        return 0
+    for top in (5.0, 10.0, 30.0):
+        row(f"phrase weighed by its lift (full at {top:g}x)", by(lambda u: score(
+            u, *SHIPPED, phrase_value=lambda s, lift: s * min(1.0, math.log(lift) / math.log(top)))))
+    for prior in (0.03, 0.07):
+        row(f"phrase as a Bayes estimate from its lift (prior {prior})", by(lambda u: score(
+            u, *SHIPPED, phrase_value=lambda s, lift: prior * lift / (prior * lift + 1.0))))
+    for low, high in ((0.5, 0.8), (0.6, 0.9)):
+        for weight in (0.1, 0.2):
+            row(f"+ nearest library paper, cosine {low}-{high} -> 0-{weight}", by(lambda u: score(
+                u, *SHIPPED, extra=weight * np.clip((u["nearest"] - low) / (high - low), 0.0, 1.0))))
+    for asl_share in (0.2, 0.35):
+        row(f"reciprocal-rank fusion with arxiv-sanity-lite ({asl_share:.0%} its share)",
+            by(lambda u: rrf_with_asl(u, score(u, *SHIPPED), asl_share)))
+    c = SHIPPED[0]
+    for scale in (0.5, 1.0):
+        row(f"authors as a separate block x{scale}", by(lambda u: score(
+            u, *SHIPPED, svm=svm_margin(u["inputs"], c, author_scale=scale))))
+    row("self-training: the day's top 5 as positives (weight 0.5)", by(lambda u: score(u, *SHIPPED, svm=svm_margin(
+        u["inputs"], c, extra=[(u["inputs"]["cand"][i], u["inputs"]["cand_a"][i])
+                               for i in np.argsort(-score(u, *SHIPPED), kind="stable")[:5]]))))
+    for max_df in (0.1, 0.2):
+        row(f"TF-IDF terms in at most {max_df:.0%} of the papers (ranker: 50%)", by(lambda u: score(
+            u, *SHIPPED, svm=svm_margin(u["inputs"], c, max_df=max_df))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
