@@ -9,9 +9,15 @@ candidates). Each day the user sees the top 10, saves every relevant paper among
 dismisses the two highest-ranked irrelevant ones. Reported per day: nDCG@10 of paperfeed (library
 + all saves and dismissals so far, background = papers announced before that day) and of
 arxiv-sanity-lite given the same saves as new positives (it has no "dismiss"; its database holds
-every paper up to that day). "Dismissal check": the same day re-ranked right after the two
-dismissals must not score a lower nDCG@10 (the dismissed papers are irrelevant, so they should only
-go down); the number of (user, day) pairs where it did is printed.
+every paper up to that day). "Gain from feedback": on each day from the second, the same day ranked
+again without any of the user's clicks (paperfeed: library only; arxiv-sanity-lite: library only), so
+that the day's own difficulty cancels out; the per-(user, day) difference of the two rankers' gains is
+the measure of which one learns more from the same clicks. The clicks come from paperfeed's top 10, so
+they tell arxiv-sanity-lite about papers it may have ranked low, and paperfeed about papers it already
+ranked high; the column "own saves" gives arxiv-sanity-lite the saves its own user would make (every
+relevant paper of its own top 10), and its gain from them. "Dismissal check": the same day re-ranked
+right after the two dismissals must not score a lower nDCG@10 (the dismissed papers are irrelevant,
+so they should only go down); the number of (user, day) pairs where it did is printed.
 """
 
 from __future__ import annotations
@@ -50,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     state = [{"saved": [], "dismissed": []} for _ in users]
     ours_curve = [[] for _ in window]
     asl_curve = [[] for _ in window]
+    ours_gain = [[] for _ in window]  # nDCG@10 with the clicks so far minus without them, same day
+    asl_gain = [[] for _ in window]
+    asl_own_curve = [[] for _ in window]  # arxiv-sanity-lite learning from its own user's saves
+    asl_own_gain = [[] for _ in window]
+    asl_own_saved = [[] for _ in users]
     worse_after_dismiss = checks = 0
     drops = []
     for n, day in enumerate(window):
@@ -66,7 +77,16 @@ def main(argv: list[str] | None = None) -> int:
             ours_curve[n].append(score)
             asl_ranked = anchor_asl(u, days_map, extra_positives=st["saved"], day=day)
             asl_curve[n].append(ndcg_at(asl_ranked, relevant))
+            own_ranked = anchor_asl(u, days_map, extra_positives=asl_own_saved[index], day=day)
+            asl_own_curve[n].append(ndcg_at(own_ranked, relevant))
+            if st["saved"] or st["dismissed"]:
+                alone = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map)]
+                ours_gain[n].append(score - ndcg_at(alone, relevant))
+                asl_alone = ndcg_at(anchor_asl(u, days_map, day=day), relevant)
+                asl_gain[n].append(asl_curve[n][-1] - asl_alone)
+                asl_own_gain[n].append(asl_own_curve[n][-1] - asl_alone)
             by_id = {r["id"]: r for r in candidates}
+            asl_own_saved[index] += [by_id[i] for i in own_ranked[:10] if i in relevant]
             st["saved"] += [by_id[i] for i in ranked[:10] if i in relevant]
             dismiss = [by_id[i] for i in ranked[:10] if i not in relevant][:2]
             if dismiss:
@@ -84,9 +104,14 @@ def main(argv: list[str] | None = None) -> int:
                     drops.append(before - after)
         print(f"day {n + 1} {day}: paperfeed {mean(ours_curve[n]):.3f}, arxiv-sanity-lite {mean(asl_curve[n]):.3f}"
               f" ({len(ours_curve[n])} users)", flush=True)
-    print("\n| day | date | paperfeed nDCG@10 | arxiv-sanity-lite nDCG@10 (same saves) |\n|---|---|---|---|")
+    print("\n| day | date | paperfeed nDCG@10 | arxiv-sanity-lite nDCG@10 (same saves) | arxiv-sanity-lite (own saves) "
+          "| gain from feedback: paperfeed | arxiv-sanity-lite (same saves) | arxiv-sanity-lite (own saves) |\n"
+          "|---|---|---|---|---|---|---|---|")
     for n, day in enumerate(window):
-        print(f"| {n + 1} | {day} | {mean(ours_curve[n]):.3f} | {mean(asl_curve[n]):.3f} |")
+        gains = (f"{mean(ours_gain[n]):+.3f} | {mean(asl_gain[n]):+.3f} | {mean(asl_own_gain[n]):+.3f}"
+                 if ours_gain[n] else "- | - | -")
+        print(f"| {n + 1} | {day} | {mean(ours_curve[n]):.3f} | {mean(asl_curve[n]):.3f} | {mean(asl_own_curve[n]):.3f}"
+              f" | {gains} |")
     first, last = 0, len(window) - 1
     gain_ours = mean(ours_curve[last]) - mean(ours_curve[first])
     gain_asl = mean(asl_curve[last]) - mean(asl_curve[first])
@@ -96,6 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nday 1 -> day {len(window)}: paperfeed {gain_ours:+.3f}, arxiv-sanity-lite {gain_asl:+.3f}")
     print(f"days 2-{len(window)} (after feedback), paperfeed minus arxiv-sanity-lite per (user, day): {mid:+.3f}"
           f" [95% paired bootstrap {low:+.3f}, {high:+.3f}]")
+    flat_gain_ours = [g for day in ours_gain for g in day]
+    flat_gain_asl = [g for day in asl_gain for g in day]
+    low, mid, high = paired_bootstrap(flat_gain_ours, flat_gain_asl)
+    print(f"gain from feedback over days 2-{len(window)} (same day with minus without the clicks so far): "
+          f"paperfeed {mean(flat_gain_ours):+.3f}, arxiv-sanity-lite {mean(flat_gain_asl):+.3f}; "
+          f"difference {mid:+.3f} [95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(flat_gain_ours)} "
+          f"(user, day) pairs")
+    flat_gain_own = [g for day in asl_own_gain for g in day]
+    low, mid, high = paired_bootstrap(flat_gain_ours, flat_gain_own)
+    print(f"arxiv-sanity-lite learning from its own user's saves instead: gain {mean(flat_gain_own):+.3f}; paperfeed "
+          f"minus it {mid:+.3f} [95% paired bootstrap {low:+.3f}, {high:+.3f}]")
     print(f"dismissal check: nDCG@10 of the same day lower after dismissing two irrelevant papers in "
           f"{worse_after_dismiss} of {checks} (user, day) pairs"
           + (f" (largest drop {max(drops):.3f})" if drops else ""))
