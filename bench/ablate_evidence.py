@@ -7,9 +7,13 @@ same tuning days) the pieces of the score are computed once: the TF-IDF SVM marg
 for each C of the grid, the embedding logistic-regression margin, the library's phrases each candidate
 contains, the embedding cosine to the nearest library paper, and arxiv-sanity-lite's ranking. Variants
 then recombine them the way the ranker does (``sigmoid((2.5 svm + s 0.25 lr) / (1 + s) - 1)``, then a
-noisy-OR with ``weight x share`` of the best phrase):
+noisy-OR with ``weight x share`` of the best phrase). The grid and the variants after it use the phrase
+rule under which the constants were chosen (a phrase counts fully from a lift of 3, not at all below);
+the ranker now weighs a phrase by its *specificity* (0 at a lift of 2, full from 4), whose rows are
+marked:
 
 - the grid: SVM C x phrase weight x embedding share (the constants chosen together);
+- the phrase's specificity: the ramp shipped (2 -> 4) and two others, with the chosen constants;
 - other ways to weigh a phrase (by its lift; a Bayes estimate from the lift);
 - closeness to the nearest library paper as extra evidence (embeddings);
 - fusion with arxiv-sanity-lite's own ranking (reciprocal rank);
@@ -118,7 +122,7 @@ def components(user, encoder, days) -> dict:
     lib_v = encoder.encode(inp["pos"])
     unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)  # noqa: E731
     found = phrases.library_phrases(inp["pos"], [counted_text(t, a) for t, a in zip(inp["bg"], inp["bg_a"])],
-                                    min_share=0.1, min_lift=3.0)
+                                    min_share=phrases.MIN_LIBRARY_SHARE, min_lift=min(2.0, phrases.MIN_LIFT))
     contained = found.contained([counted_text(t, a) for t, a in zip(inp["cand"], inp["cand_a"])])
     hits = [[(found._found[i].share, found._found[i].lift) for i in np.flatnonzero(row)] for row in contained]
     return {"inputs": inp, "ids": inp["ids"], "relevant": user.relevant, "kind": kind(user),
@@ -131,12 +135,25 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def step_at_3(share: float, lift: float) -> float:
+    """The phrase rule when the constants were chosen: the share, from a lift of 3."""
+    return share if lift >= 3.0 else 0.0
+
+
+def ramp(low: float, full: float):
+    """The share times the specificity: 0 at a lift of ``low``, 1 from ``full`` (log scale)."""
+    return lambda share, lift: share * min(1.0, max(0.0, math.log(lift / low) / math.log(full / low)))
+
+
+SHIPPED_RAMP = ramp(phrases.MIN_LIFT, phrases.FULL_LIFT)
+
+
 def score(u: dict, c: float = BEFORE[0], weight: float = BEFORE[1], share: float = BEFORE[2], *,
-          svm: np.ndarray | None = None, phrase_value=None, extra: np.ndarray | None = None) -> np.ndarray:
+          svm: np.ndarray | None = None, phrase_value=step_at_3, extra: np.ndarray | None = None) -> np.ndarray:
     """The ranker's combination: contrast probability, noisy-OR with the best phrase (and ``extra``)."""
     margin = u["svm"][c] if svm is None else svm
     base = sigmoid((2.5 * margin + share * 0.25 * u["lr"]) / (1.0 + share) - 1.0)
-    value = phrase_value or (lambda s, lift: s)
+    value = phrase_value
     phrase = np.array([max((weight * value(s, lift) for s, lift in hits), default=0.0) for hits in u["phrases"]])
     out = 1.0 - (1.0 - base) * (1.0 - phrase)
     return out if extra is None else 1.0 - (1.0 - out) * (1.0 - extra)
@@ -185,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
 
     row("arxiv-sanity-lite (anchor)", [u["asl"] for u in users])
     row("before: C %g, phrase weight %g, embedding share %g" % BEFORE, by(lambda u: score(u, *BEFORE)))
-    row("**shipped: C %g, phrase weight %g, embedding share %g**" % SHIPPED, by(lambda u: score(u, *SHIPPED)))
+    row("chosen: C %g, phrase weight %g, embedding share %g" % SHIPPED, by(lambda u: score(u, *SHIPPED)))
+    row("**shipped: the chosen constants, phrase specificity from lift %g to %g**"
+        % (phrases.MIN_LIFT, phrases.FULL_LIFT), by(lambda u: score(u, *SHIPPED, phrase_value=SHIPPED_RAMP)))
     for c in C_GRID:
         for weight in WEIGHT_GRID:
             for share in SHARE_GRID:
@@ -193,12 +212,15 @@ def main(argv: list[str] | None = None) -> int:
                     by(lambda u: score(u, c, weight, share)))
     if args.grid_only:
         return 0
+    for low, full in ((3.0, 5.0), (2.0, 6.0)):
+        row(f"specificity from lift {low:g} to {full:g}", by(lambda u: score(u, *SHIPPED,
+                                                                           phrase_value=ramp(low, full))))
     for top in (5.0, 10.0, 30.0):
         row(f"phrase weighed by its lift (full at {top:g}x)", by(lambda u: score(
-            u, *SHIPPED, phrase_value=lambda s, lift: s * min(1.0, math.log(lift) / math.log(top)))))
+            u, *SHIPPED, phrase_value=lambda s, lift: step_at_3(s, lift) * min(1.0, math.log(lift) / math.log(top)))))
     for prior in (0.03, 0.07):
         row(f"phrase as a Bayes estimate from its lift (prior {prior})", by(lambda u: score(
-            u, *SHIPPED, phrase_value=lambda s, lift: prior * lift / (prior * lift + 1.0))))
+            u, *SHIPPED, phrase_value=lambda s, lift: (lift >= 3.0) * prior * lift / (prior * lift + 1.0))))
     for low, high in ((0.5, 0.8), (0.6, 0.9)):
         for weight in (0.1, 0.2):
             row(f"+ nearest library paper, cosine {low}-{high} -> 0-{weight}", by(lambda u: score(

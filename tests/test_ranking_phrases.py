@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 import pytest
@@ -36,8 +37,14 @@ def test_library_phrases_need_a_share_of_the_library_and_a_lift_over_the_backgro
     assert point_cloud.text == "point clouds"  # the library's own wording
     assert point_cloud.share == pytest.approx(12 / 40)
     assert point_cloud.lift == pytest.approx(0.3 / (0.5 / 201))
-    # in 70% of the library but common in the background too (every 3rd paper there): lift 2.1, too low
-    assert "language model" in phrases_of(library[-1]) and "language model" not in phrases
+    assert point_cloud.specificity == 1.0  # far more than FULL_LIFT times rarer in the background
+    # in 70% of the library but common in the background too (every 3rd paper there): lift 2.1, just over
+    # MIN_LIFT, so it counts for almost nothing and is never named as the reason
+    language_model = phrases["language model"]
+    assert language_model.lift == pytest.approx(0.7 / (67.5 / 201))
+    assert language_model.specificity == pytest.approx(math.log(language_model.lift / 2) / math.log(2))
+    assert language_model.specificity < 0.1 and phrase_evidence(language_model)[1] == ""
+    assert language_model.strength < point_cloud.strength / 3
     assert "benchmark" not in phrases and "accuracy" not in phrases  # everywhere
     # a phrase in fewer than a tenth of the library's papers is not kept, however rare elsewhere
     rare = library_phrases(library[:3] + library[12:], _background()).phrases

@@ -20,6 +20,7 @@ the contrast model's author terms (they never match a phrase). Pure: texts in, p
 from __future__ import annotations
 
 import functools
+import math
 from collections import Counter
 from dataclasses import dataclass
 from itertools import product
@@ -32,14 +33,16 @@ from .backends import term_counts
 from .terms import term_columns, terms
 
 MIN_LIBRARY_SHARE = 0.10  # in at least a tenth of the library's papers
-MIN_LIFT = 3.0  # and at least three times as common there as in the background
+MIN_LIFT = 2.0  # and more than twice as common there as in the background,
+FULL_LIFT = 4.0  # counting fully from four times: in between its weight rises with the log of the lift
 MIN_LIBRARY_DOCS = 10  # with fewer papers a share says nothing
 MIN_BACKGROUND_DOCS = 50  # nor does a lift against a handful of papers
-PHRASE_WEIGHT = 0.4  # evidence = weight x share of the library the phrase marks x trust (with TFIDF_C)
+PHRASE_WEIGHT = 0.4  # evidence = weight x share of the library it marks x trust x specificity
 # Feedback on papers containing the phrase: trust = (saved + prior) / (saved + dismissed + prior), so
 # five dismissed papers with a phrase and none saved halve its weight; the library counts as this prior.
 FEEDBACK_PRIOR = 5.0
 NAMED_TRUST = 0.5  # a phrase trusted less than this still counts a little but is not named as the reason
+NAMED_SPECIFICITY = 0.5  # nor is one barely more common in the library than elsewhere (lift < 2.8)
 MAX_PHRASES = 200  # the strongest phrases kept (a library has a few dozen)
 
 _KEEP_S = ("ss", "is", "us", "os", "as")  # analysis, corpus, bias: not plurals
@@ -53,10 +56,11 @@ class LibraryPhrase:
     share: float  # of the library's papers that contain it
     lift: float  # share in the library / share in the background
     trust: float = 1.0  # how far your saves and dismissals of papers with it confirm it (below)
+    specificity: float = 1.0  # 0 at the minimum lift, 1 from FULL_LIFT (see library_phrases)
 
     @property
     def strength(self) -> float:
-        return self.share * self.trust
+        return self.share * self.trust * self.specificity
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -128,11 +132,16 @@ class LibraryPhrases:
 
 def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str], *,
                     saved_texts: Sequence[str] = (), dismissed_texts: Sequence[str] = (),
-                    min_share: float = MIN_LIBRARY_SHARE, min_lift: float = MIN_LIFT) -> LibraryPhrases:
+                    min_share: float = MIN_LIBRARY_SHARE, min_lift: float = MIN_LIFT,
+                    full_lift: float = FULL_LIFT) -> LibraryPhrases:
     """Phrases in >= ``min_share`` of the library and >= ``min_lift`` times rarer in the background.
 
     ``library_texts`` are every positive (library items and saved papers); ``saved_texts`` and
-    ``dismissed_texts`` the papers you judged in the popup, which set each phrase's trust.
+    ``dismissed_texts`` the papers you judged in the popup, which set each phrase's trust. A phrase's
+    *specificity* rises from 0 at ``min_lift`` to 1 at ``full_lift`` (with the log of its lift; always 1
+    when ``full_lift <= min_lift``), so a common word whose lift hovers near the cut, such as "network"
+    in a library on imaging, cannot jump from nothing to the strongest evidence because a few saves
+    moved its lift across the cut.
     """
     library_texts = list(dict.fromkeys(t for t in library_texts if t))
     if len(library_texts) < MIN_LIBRARY_DOCS or len(background_texts) < MIN_BACKGROUND_DOCS:
@@ -161,7 +170,9 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
         lift = share / ((count + 0.5) / (len(background_texts) + 1))
         if lift >= min_lift:
             trust = (saved[n] + FEEDBACK_PRIOR) / (saved[n] + dismissed[n] + FEEDBACK_PRIOR)
-            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, float(trust))))
+            specificity = 1.0 if full_lift <= min_lift else \
+                min(1.0, math.log(lift / min_lift) / math.log(full_lift / min_lift))
+            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, float(trust), specificity)))
     found.sort(key=lambda item: (-item[1].strength, -item[1].lift, -item[0].count(" "), item[0]))
     return LibraryPhrases(found[:MAX_PHRASES])
 
@@ -169,4 +180,5 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
 def phrase_evidence(phrase: LibraryPhrase, weight: float = PHRASE_WEIGHT) -> tuple[float, str]:
     """Evidence value and reason (empty: not worth naming) for a candidate that contains ``phrase``."""
     reason = f"mentions “{phrase.text}”, like {phrase.share:.0%} of your library"
-    return weight * phrase.strength, reason if phrase.trust >= NAMED_TRUST else ""
+    named = phrase.trust >= NAMED_TRUST and phrase.specificity >= NAMED_SPECIFICITY
+    return weight * phrase.strength, reason if named else ""
