@@ -31,23 +31,20 @@ import math
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from statistics import mean
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ablate_phrases import kind  # noqa: E402
-from bench_ranking import (METRICS, TUNING_DAYS, _cached, anchor_asl, background_for, build_users,  # noqa: E402
-                           by_day, library_items, load_encoder, load_records, metrics, paired_bootstrap,
-                           user_key)
+from ablate_phrases import kind, table_row  # noqa: E402
+from bench_ranking import (TUNING_DAYS, _cached, anchor_asl, background_for, build_users, by_day,  # noqa: E402
+                           library_items, load_encoder, load_records, metrics, user_key)
 from dev_data import add_data_option  # noqa: E402
 from sync.ranking import contrast, phrases  # noqa: E402
-from sync.ranking.backends import term_counts, tfidf_vectors  # noqa: E402
+from sync.ranking.backends import tfidf_vectors  # noqa: E402
 from sync.ranking.contrast import author_terms, counted_text  # noqa: E402
 from sync.ranking.linear import balanced_costs, fit_logistic, fit_svm  # noqa: E402
 from sync.ranking.profile import Profile, positive_documents  # noqa: E402
-from sync.ranking.terms import HASH_FEATURES  # noqa: E402
 from sync.ranking.text import document_text  # noqa: E402
 from users import ranker_view  # noqa: E402
 
@@ -74,20 +71,6 @@ def user_inputs(user, days) -> dict:
             "cand_a": [tuple(r.get("authors") or ()) for r in candidates], "ids": [r["id"] for r in candidates]}
 
 
-def tfidf_max_df(texts: list[str], max_df: float):
-    """``tfidf_vectors`` with another upper document-frequency cut (it uses 0.5)."""
-    counts = term_counts(texts)
-    n = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=HASH_FEATURES)
-    idf = np.where((df >= 2) & (df <= max_df * n), np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0).astype(np.float32)
-    weighted = counts.copy()
-    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
-    weighted.eliminate_zeros()
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    weighted.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(weighted.indptr)).astype(np.float32)
-    return weighted
-
-
 def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extra_weight: float = 0.5,
                author_scale: float | None = None, max_df: float | None = None) -> np.ndarray:
     """The contrast model's TF-IDF SVM margin per candidate, as the ranker fits it (or a variant)."""
@@ -107,7 +90,7 @@ def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extr
         matrix = (diags(1.0 / np.maximum(norms, 1e-12)) @ matrix).tocsr().astype(np.float32)
     else:
         counted = list(map(counted_text, texts, names))
-        matrix = tfidf_vectors(counted, min_df=2) if max_df is None else tfidf_max_df(counted, max_df)
+        matrix = tfidf_vectors(counted, min_df=2, **({} if max_df is None else {"max_df": max_df}))
     svm = fit_svm(matrix[:len(train)], labels, balanced_costs(labels, weights, c))
     return svm.decision_function(matrix[len(train):])
 
@@ -189,13 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
 
     def row(name: str, rankings: list[list[str]]) -> None:
-        rows = [metrics(r, u["relevant"]) for r, u in zip(rankings, users)]
-        nd = [r["ndcg@10"] for r in rows]
-        per = "/".join(f"{mean(x for x, k in zip(nd, kinds) if k == kk):.3f}" if kk in kinds else "-"
-                       for kk in ("category", "both", "topic"))
-        low, mid, high = paired_bootstrap(nd, asl)
-        print(f"| {name} | " + " | ".join(f"{mean(r[m] for r in rows):.3f}" for m in METRICS)
-              + f" | {per} | {mid:+.3f} [{low:+.3f}, {high:+.3f}] |", flush=True)
+        print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)
 
     def by(fn) -> list[list[str]]:
         return [order(u, fn(u)) for u in users]

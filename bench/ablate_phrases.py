@@ -56,6 +56,18 @@ def phrase_shares(user, days, share: float, lift: float) -> dict[str, float]:
     return {r["id"]: (p.share if p else 0.0) for r, p in zip(candidates, found)}
 
 
+def table_row(name: str, rankings: list[list[str]], relevant: list[frozenset[str]], kinds: list[str],
+              asl_ndcg: list[float]) -> str:
+    """One row of an ablation table: the metrics, nDCG@10 by kind of user, the interval against asl."""
+    rows = [metrics(r, rel) for r, rel in zip(rankings, relevant)]
+    nd = [r["ndcg@10"] for r in rows]
+    per = "/".join(f"{mean(x for x, k in zip(nd, kinds) if k == kk):.3f}" if kk in kinds else "-"
+                   for kk in ("category", "both", "topic"))
+    low, mid, high = paired_bootstrap(nd, asl_ndcg)
+    return (f"| {name} | " + " | ".join(f"{mean(r[m] for r in rows):.3f}" for m in METRICS)
+            + f" | {per} | {mid:+.3f} [{low:+.3f}, {high:+.3f}] |")
+
+
 def ranked(scores: dict[str, float]) -> list[str]:
     return sorted(scores, key=lambda i: (-scores[i], i))
 
@@ -84,13 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
 
     def row(name: str, rankings: list[list[str]]) -> None:
-        rows = [metrics(r, u.relevant) for r, u in zip(rankings, users)]
-        nd = [r["ndcg@10"] for r in rows]
-        per = "/".join(f"{mean(x for x, k in zip(nd, kinds) if k == kk):.3f}" if kk in kinds else "-"
-                       for kk in ("category", "both", "topic"))
-        low, mid, high = paired_bootstrap(nd, asl_ndcg)
-        print(f"| {name} | " + " | ".join(f"{mean(r[m] for r in rows):.3f}" for m in METRICS)
-              + f" | {per} | {mid:+.3f} [{low:+.3f}, {high:+.3f}] |", flush=True)
+        print(table_row(name, rankings, [u.relevant for u in users], kinds, asl_ndcg), flush=True)
 
     row("arxiv-sanity-lite (anchor)", asl)
     row("without phrases (phrase_weight 0)", [ranked(b) for b in base])

@@ -64,13 +64,13 @@ def term_counts(texts: Sequence[str]):
     return csr_matrix((data, indices, indptr), shape=(len(rows), HASH_FEATURES), dtype=np.float32)
 
 
-def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1):
+def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1, max_df: float = 0.5):
     """L2-normalised sparse TF-IDF rows of ``texts``, with document frequencies from exactly these texts.
 
     Unigrams and bigrams (hashed), sublinear tf, English stop words, smooth idf (scikit-learn's
     formula); ``min_df`` 1 by default because a library of ten papers must still work (2 when a
-    background corpus is present, and only with >= 100 texts); terms in more than half of the texts
-    ("model", "propose") are dropped once there are >= 20 texts.
+    background corpus is present, and only with >= 100 texts); terms in more than ``max_df`` of the texts
+    (half: "model", "propose") are dropped once there are >= 20 texts.
     """
     if not texts:
         return None
@@ -83,7 +83,7 @@ def tfidf_vectors(texts: Sequence[str], *, min_df: int = 1):
     df = np.bincount(counts.indices, minlength=HASH_FEATURES)
     keep = df >= (min_df if n >= 100 else 1)
     if n >= 20:
-        keep &= df <= 0.5 * n
+        keep &= df <= max_df * n
     idf = np.where(keep, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0).astype(np.float32)
     weighted = counts.copy()
     weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
