@@ -23,9 +23,10 @@ from .linear import balanced_costs, fit_logistic, fit_svm
 
 MIN_POSITIVES = 5
 MIN_BACKGROUND = 50
-# chosen on tuning users together with the phrase weight and the embedding share (bench/ablate_evidence.py:
-# 0.3 -> 1.0 was +0.012 nDCG@10 on three sets of tuning users once the library's phrases were in the score;
-# without them 0.3 had been best, bench/ablate_ranking.py)
+# chosen on tuning users together with the phrase weight and the embedding share once the library's phrases
+# were in the score (bench/ablate_evidence.py: C / weight / share 0.3 / 0.3 / 0.5 -> 1 / 0.4 / 0.75 was
+# +0.010 to +0.013 nDCG@10 on three sets of tuning users; without the phrases C 0.3 had been best,
+# bench/ablate_ranking.py)
 TFIDF_C = 1.0
 EMBEDDING_C = 1.0
 DISMISSED_WEIGHT = 3.0
