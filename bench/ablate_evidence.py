@@ -104,10 +104,12 @@ def components(user, encoder, days) -> dict:
     cand_v = encoder.encode(inp["cand"])
     lib_v = encoder.encode(inp["pos"])
     unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)  # noqa: E731
+    # every phrase from a lift of 2 (or the ranker's lower minimum): the rules below pick their own
     found = phrases.library_phrases(inp["pos"], [counted_text(t, a) for t, a in zip(inp["bg"], inp["bg_a"])],
-                                    min_share=phrases.MIN_LIBRARY_SHARE, min_lift=min(2.0, phrases.MIN_LIFT))
+                                    min_lift=min(2.0, phrases.MIN_LIFT))
     contained = found.contained([counted_text(t, a) for t, a in zip(inp["cand"], inp["cand_a"])])
-    hits = [[(found._found[i].share, found._found[i].lift) for i in np.flatnonzero(row)] for row in contained]
+    listed = list(found.phrases.values())
+    hits = [[(listed[i].share, listed[i].lift) for i in np.flatnonzero(row)] for row in contained]
     return {"inputs": inp, "ids": inp["ids"], "relevant": user.relevant, "kind": kind(user),
             "svm": {c: svm_margin(inp, c) for c in C_GRID}, "lr": lr.decision_function(cand_v),
             "phrases": hits, "nearest": (unit(cand_v) @ unit(lib_v).T).max(axis=1),
@@ -124,8 +126,8 @@ def step_at_3(share: float, lift: float) -> float:
 
 
 def ramp(low: float, full: float):
-    """The share times the specificity: 0 at a lift of ``low``, 1 from ``full`` (log scale)."""
-    return lambda share, lift: share * min(1.0, max(0.0, math.log(lift / low) / math.log(full / low)))
+    """The share times the specificity (:func:`sync.ranking.phrases.specificity`) from ``low`` to ``full``."""
+    return lambda share, lift: share * phrases.specificity(lift, low, full)
 
 
 SHIPPED_RAMP = ramp(phrases.MIN_LIFT, phrases.FULL_LIFT)
@@ -136,8 +138,7 @@ def score(u: dict, c: float = BEFORE[0], weight: float = BEFORE[1], share: float
     """The ranker's combination: contrast probability, noisy-OR with the best phrase (and ``extra``)."""
     margin = u["svm"][c] if svm is None else svm
     base = sigmoid((2.5 * margin + share * 0.25 * u["lr"]) / (1.0 + share) - 1.0)
-    value = phrase_value
-    phrase = np.array([max((weight * value(s, lift) for s, lift in hits), default=0.0) for hits in u["phrases"]])
+    phrase = np.array([max((weight * phrase_value(s, lift) for s, lift in hits), default=0.0) for hits in u["phrases"]])
     out = 1.0 - (1.0 - base) * (1.0 - phrase)
     return out if extra is None else 1.0 - (1.0 - out) * (1.0 - extra)
 

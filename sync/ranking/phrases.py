@@ -114,7 +114,7 @@ class LibraryPhrases:
         return np.asarray(present @ self._incidence) > 0
 
     def best(self, texts: Sequence[str]) -> list[LibraryPhrase | None]:
-        """Per text, its strongest phrase (share of the library x trust; None: none).
+        """Per text, its strongest phrase (:attr:`LibraryPhrase.strength`; None: none).
 
         A pair of words is named instead of one of its words when it is nearly as strong (90% or
         more): "point cloud" says more than "point".
@@ -170,11 +170,18 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
         lift = share / ((count + 0.5) / (len(background_texts) + 1))
         if lift >= min_lift:
             trust = (saved[n] + FEEDBACK_PRIOR) / (saved[n] + dismissed[n] + FEEDBACK_PRIOR)
-            specificity = 1.0 if full_lift <= min_lift else \
-                min(1.0, math.log(lift / min_lift) / math.log(full_lift / min_lift))
-            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, float(trust), specificity)))
+            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, float(trust),
+                                                specificity(lift, min_lift, full_lift))))
     found.sort(key=lambda item: (-item[1].strength, -item[1].lift, -item[0].count(" "), item[0]))
     return LibraryPhrases(found[:MAX_PHRASES])
+
+
+def specificity(lift: float, min_lift: float = MIN_LIFT, full_lift: float = FULL_LIFT) -> float:
+    """How far a phrase ``lift`` times commoner in the library than elsewhere counts: 0 at ``min_lift``, rising
+    with the log of the lift to 1 at ``full_lift`` (1 from ``min_lift`` on when ``full_lift <= min_lift``)."""
+    if full_lift <= min_lift:
+        return 1.0 if lift >= min_lift else 0.0
+    return min(1.0, max(0.0, math.log(lift / min_lift) / math.log(full_lift / min_lift)))
 
 
 def phrase_evidence(phrase: LibraryPhrase, weight: float = PHRASE_WEIGHT) -> tuple[float, str]:
