@@ -25,20 +25,38 @@ def served(app, *, max_request_body_size: int = 1 << 20) -> Iterator[str]:
     """``app`` served by waitress on a free loopback port; yields the base URL."""
     server = make_server(app, host="127.0.0.1", port=0, threads=2, ident="paperfeed",
                          clear_untrusted_proxy_headers=True, max_request_body_size=max_request_body_size)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # a socket closed under select() while stopping (the fallback below)
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        stopping.set()
         # Workers first (none may touch a socket or the trigger afterwards), then every socket, closed
         # in the server's loop thread, which ends when nothing is left to watch.
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
 
         def close_all() -> None:
             for dispatcher in list(server._map.values()):
-                dispatcher.close()
+                try:
+                    dispatcher.close()
+                except OSError:  # already closed
+                    pass
 
-        server.trigger.pull_trigger(close_all)
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:
+            # Seen once in CI (EBADF): the trigger's pipe was gone, so the loop cannot be woken. Close
+            # from here instead; the loop's next select() fails or finds nothing, and it ends.
+            close_all()
         thread.join(10)
 
 
