@@ -18,7 +18,11 @@ marked:
 - closeness to the nearest library paper as extra evidence (embeddings);
 - fusion with arxiv-sanity-lite's own ranking (reciprocal rank);
 - refits: the authors as a separately scaled block, the day's top 5 as pseudo-positives
-  (self-training), a lower ``max_df`` of the TF-IDF terms.
+  (self-training), a lower ``max_df`` of the TF-IDF terms;
+- with the shipped phrase rule (2026-12-01, second round): library papers far from the rest of the
+  library weighing less, the background papers most like the library dropped from the negatives
+  (positive-unlabelled learning), the class-balanced share of library papers among a candidate's
+  nearest papers (embeddings) added to the margin, the title counted twice in the TF-IDF model.
 
 Every row is computed from the same users; the last column is the paired bootstrap interval of the
 nDCG@10 difference to arxiv-sanity-lite. docs/benchmarks.md cites this table.
@@ -72,15 +76,22 @@ def user_inputs(user, days) -> dict:
 
 
 def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extra_weight: float = 0.5,
-               author_scale: float | None = None, max_df: float | None = None) -> np.ndarray:
-    """The contrast model's TF-IDF SVM margin per candidate, as the ranker fits it (or a variant)."""
+               author_scale: float | None = None, max_df: float | None = None, pos_scale: np.ndarray | None = None,
+               bg_keep: np.ndarray | None = None, text=None) -> np.ndarray:
+    """The contrast model's TF-IDF SVM margin per candidate, as the ranker fits it (or a variant):
+    ``pos_scale`` multiplies the library's weights, ``bg_keep`` selects the background's negatives,
+    ``text`` rewrites every text before counting."""
     pos = inp["pos"] + [t for t, _ in extra]
     pos_a = inp["pos_a"] + [a for _, a in extra]
-    train = pos + inp["bg"]
-    labels = np.r_[np.ones(len(pos)), np.zeros(len(inp["bg"]))]
-    weights = np.r_[inp["pos_w"], np.full(len(extra), extra_weight), np.ones(len(inp["bg"]))]
-    names = pos_a + inp["bg_a"] + inp["cand_a"]
+    bg, bg_a = _kept(inp["bg"], bg_keep), _kept(inp["bg_a"], bg_keep)
+    train = pos + bg
+    labels = np.r_[np.ones(len(pos)), np.zeros(len(bg))]
+    weights = np.r_[inp["pos_w"] * (1.0 if pos_scale is None else pos_scale), np.full(len(extra), extra_weight),
+                    np.ones(len(bg))]
+    names = pos_a + bg_a + inp["cand_a"]
     texts = train + inp["cand"]
+    if text is not None:
+        texts = [text(t) for t in texts]
     if author_scale is not None:  # text and authors as two blocks, the authors scaled, rows normalised again
         from scipy.sparse import diags, hstack
 
@@ -95,6 +106,54 @@ def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extr
     return svm.decision_function(matrix[len(train):])
 
 
+def lr_margin(u: dict, *, pos_scale: np.ndarray | None = None, bg_keep: np.ndarray | None = None) -> np.ndarray:
+    """The contrast model's embedding margin per candidate, refitted with the same variants as :func:`svm_margin`."""
+    inp, vectors = u["inputs"], u["vectors"]
+    bg = vectors["bg"] if bg_keep is None else vectors["bg"][bg_keep]
+    labels = np.r_[np.ones(len(vectors["pos"])), np.zeros(len(bg))]
+    weights = np.r_[inp["pos_w"] * (1.0 if pos_scale is None else pos_scale), np.ones(len(bg))]
+    lr = fit_logistic(np.vstack([vectors["pos"], bg]), labels, balanced_costs(labels, weights, contrast.EMBEDDING_C))
+    return lr.decision_function(vectors["cand"])
+
+
+def _kept(items: list, keep: np.ndarray | None) -> list:
+    return list(items) if keep is None else [x for x, k in zip(items, keep) if k]
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def outlier_scale(u: dict, low: float, k: int = 3) -> np.ndarray:
+    """Per library paper, ``low`` -> 1 by the cosine to its k-th nearest library paper (embeddings), from the
+    library's 10th to its 50th percentile of that cosine: a paper nothing else in the library is near
+    counts less."""
+    lib = unit(u["vectors"]["pos"])
+    sims = lib @ lib.T
+    np.fill_diagonal(sims, -1.0)
+    kth = np.sort(sims, axis=1)[:, -k]
+    a, b = np.percentile(kth, [10, 50])
+    return low + (1.0 - low) * np.clip((kth - a) / max(b - a, 1e-6), 0.0, 1.0)
+
+
+def unlike_library(u: dict, c: float, share: float) -> np.ndarray:
+    """The background papers to keep as negatives: all but the ``share`` a first SVM scores most like the library."""
+    inp = u["inputs"]
+    background_margin = svm_margin({**inp, "cand": inp["bg"], "cand_a": inp["bg_a"]}, c)
+    return background_margin < np.quantile(background_margin, 1.0 - share)
+
+
+def library_share_nearby(u: dict, k: int) -> np.ndarray:
+    """Per candidate, the class-balanced share of library papers among its k nearest library and
+    background papers (embedding cosine): 0.5 when the neighbourhood is as mixed as the two sets' sizes."""
+    cand, lib, bg = (unit(u["vectors"][name]) for name in ("cand", "pos", "bg"))
+    sims = np.hstack([cand @ lib.T, cand @ bg.T])
+    is_library = np.r_[np.ones(len(lib)), np.zeros(len(bg))]
+    nearest = np.argsort(-sims, axis=1)[:, :k]
+    weight = np.where(is_library[nearest] > 0, len(bg) / len(lib), 1.0)
+    return (weight * is_library[nearest]).sum(axis=1) / weight.sum(axis=1)
+
+
 def components(user, encoder, days) -> dict:
     inp = user_inputs(user, days)
     x = np.vstack([encoder.encode(inp["pos"]), encoder.encode(inp["bg"])])
@@ -103,14 +162,13 @@ def components(user, encoder, days) -> dict:
                                                 contrast.EMBEDDING_C))
     cand_v = encoder.encode(inp["cand"])
     lib_v = encoder.encode(inp["pos"])
-    unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)  # noqa: E731
     # every phrase from a lift of 2 (or the ranker's lower minimum): the rules below pick their own
     found = phrases.library_phrases(inp["pos"], [counted_text(t, a) for t, a in zip(inp["bg"], inp["bg_a"])],
                                     min_lift=min(2.0, phrases.MIN_LIFT))
     contained = found.contained([counted_text(t, a) for t, a in zip(inp["cand"], inp["cand_a"])])
     listed = list(found.phrases.values())
     hits = [[(listed[i].share, listed[i].lift) for i in np.flatnonzero(row)] for row in contained]
-    return {"inputs": inp, "ids": inp["ids"], "relevant": user.relevant, "kind": kind(user),
+    return {"inputs": inp, "vectors": {"pos": lib_v, "bg": x[len(lib_v):], "cand": cand_v}, "ids": inp["ids"], "relevant": user.relevant, "kind": kind(user),
             "svm": {c: svm_margin(inp, c) for c in C_GRID}, "lr": lr.decision_function(cand_v),
             "phrases": hits, "nearest": (unit(cand_v) @ unit(lib_v).T).max(axis=1),
             "asl": _cached("asl", user_key(user), lambda: anchor_asl(user, days))}
@@ -134,10 +192,12 @@ SHIPPED_RAMP = ramp(phrases.MIN_LIFT, phrases.FULL_LIFT)
 
 
 def score(u: dict, c: float = BEFORE[0], weight: float = BEFORE[1], share: float = BEFORE[2], *,
-          svm: np.ndarray | None = None, phrase_value=step_at_3, extra: np.ndarray | None = None) -> np.ndarray:
+          svm: np.ndarray | None = None, lr: np.ndarray | None = None, phrase_value=step_at_3,
+          extra: np.ndarray | None = None, extra_margin: np.ndarray | float = 0.0) -> np.ndarray:
     """The ranker's combination: contrast probability, noisy-OR with the best phrase (and ``extra``)."""
     margin = u["svm"][c] if svm is None else svm
-    base = sigmoid((2.5 * margin + share * 0.25 * u["lr"]) / (1.0 + share) - 1.0)
+    lr = u["lr"] if lr is None else lr
+    base = sigmoid((2.5 * margin + share * 0.25 * lr) / (1.0 + share) - 1.0 + extra_margin)
     phrase = np.array([max((weight * phrase_value(s, lift) for s, lift in hits), default=0.0) for hits in u["phrases"]])
     out = 1.0 - (1.0 - base) * (1.0 - phrase)
     return out if extra is None else 1.0 - (1.0 - out) * (1.0 - extra)
@@ -216,6 +276,25 @@ def main(argv: list[str] | None = None) -> int:
     for max_df in (0.1, 0.2):
         row(f"TF-IDF terms in at most {max_df:.0%} of the papers (ranker: 50%)", by(lambda u: score(
             u, *SHIPPED, svm=svm_margin(u["inputs"], c, max_df=max_df))))
+    # second round, with the phrase rule shipped
+    shipped = lambda u, **kw: score(u, *SHIPPED, phrase_value=SHIPPED_RAMP, **kw)  # noqa: E731
+    for low in (0.3, 0.5):
+        row(f"library papers far from the rest of the library weigh {low:g} -> 1 (shipped phrases)", by(
+            lambda u: shipped(u, svm=svm_margin(u["inputs"], c, pos_scale=outlier_scale(u, low)),
+                              lr=lr_margin(u, pos_scale=outlier_scale(u, low)))))
+
+    def without_likely_positives(u: dict, share: float) -> np.ndarray:
+        keep = unlike_library(u, c, share)
+        return shipped(u, svm=svm_margin(u["inputs"], c, bg_keep=keep), lr=lr_margin(u, bg_keep=keep))
+
+    for share in (0.01, 0.03):
+        row(f"the {share:.0%} of the background most like the library dropped from the negatives (shipped phrases)",
+            by(lambda u: without_likely_positives(u, share)))
+    for k in (10, 30, 100):
+        row(f"+ (share of the library among the {k} nearest papers - 0.5) in the margin (shipped phrases)",
+            by(lambda u: shipped(u, extra_margin=library_share_nearby(u, k) - 0.5)))
+    row("the title counted twice in the TF-IDF model (shipped phrases)", by(lambda u: shipped(
+        u, svm=svm_margin(u["inputs"], c, text=lambda t: t.split(". ", 1)[0] + ". " + t))))
     return 0
 
 
