@@ -17,7 +17,9 @@ they tell arxiv-sanity-lite about papers it may have ranked low, and paperfeed a
 ranked high; the column "own saves" gives arxiv-sanity-lite the saves its own user would make (every
 relevant paper of its own top 10), and its gain from them. "Dismissal check": the same day re-ranked
 right after the two dismissals must not score a lower nDCG@10 (the dismissed papers are irrelevant,
-so they should only go down); the number of (user, day) pairs where it did is printed.
+so they should only go down); the number of (user, day) pairs where it did is printed. "Dismissals on
+the days after": each day from the second, the day's ranking with the saves and dismissals so far
+against the same saves without the dismissals (new papers, which the dismissals were not about).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     asl_own_gain = [[] for _ in window]
     asl_own_saved = [[] for _ in users]
     worse_after_dismiss = checks = 0
+    dismissal_effect = []  # per (user, day) from the second: nDCG@10 with minus without the dismissals so far
     drops = []
     for n, day in enumerate(window):
         for index, user in enumerate(users):
@@ -85,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                 asl_alone = ndcg_at(anchor_asl(u, days_map, day=day), relevant)
                 asl_gain[n].append(asl_curve[n][-1] - asl_alone)
                 asl_own_gain[n].append(asl_own_curve[n][-1] - asl_alone)
+            if st["dismissed"]:  # the dismissals of the days before, on a day of new papers
+                saves_alone = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"])]
+                dismissal_effect.append(score - ndcg_at(saves_alone, relevant))
             by_id = {r["id"]: r for r in candidates}
             asl_own_saved[index] += [by_id[i] for i in own_ranked[:10] if i in relevant]
             st["saved"] += [by_id[i] for i in ranked[:10] if i in relevant]
@@ -135,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dismissal check: nDCG@10 of the same day lower after dismissing two irrelevant papers in "
           f"{worse_after_dismiss} of {checks} (user, day) pairs"
           + (f" (largest drop {max(drops):.3f})" if drops else ""))
+    worse = [e for e in dismissal_effect if e < -1e-9]
+    print(f"dismissals on the days after: nDCG@10 with minus without the dismissals so far (same saves) "
+          f"{mean(dismissal_effect):+.3f} over {len(dismissal_effect)} (user, day) pairs; lower in {len(worse)}, "
+          f"higher in {sum(e > 1e-9 for e in dismissal_effect)}"
+          + (f" (largest drop {-min(worse):.3f})" if worse else ""))
     return 0
 
 
