@@ -142,10 +142,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{worse_after_dismiss} of {checks} (user, day) pairs"
           + (f" (largest drop {max(drops):.3f})" if drops else ""))
     worse = [e for e in dismissal_effect if e < -1e-9]
-    print(f"dismissals on the days after: nDCG@10 with minus without the dismissals so far (same saves) "
-          f"{mean(dismissal_effect):+.3f} over {len(dismissal_effect)} (user, day) pairs; lower in {len(worse)}, "
-          f"higher in {sum(e > 1e-9 for e in dismissal_effect)}"
-          + (f" (largest drop {-min(worse):.3f})" if worse else ""))
+    if dismissal_effect:
+        print(f"dismissals on the days after: nDCG@10 with minus without the dismissals so far (same saves) "
+              f"{mean(dismissal_effect):+.3f} over {len(dismissal_effect)} (user, day) pairs; lower in {len(worse)}, "
+              f"higher in {sum(e > 1e-9 for e in dismissal_effect)}"
+              + (f" (largest drop {-min(worse):.3f})" if worse else ""))
     return 0
 
 
