@@ -66,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     worse_after_dismiss = checks = 0
     dismissal_effect = []  # per (user, day) from the second: nDCG@10 with minus without the dismissals so far
     drops = []
+
+    def ours(u, **clicks) -> list[str]:
+        """paperfeed's ranking of the user's day (hybrid backend), given ``saved=`` / ``dismissed=`` so far."""
+        return [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, **clicks)]
+
     for n, day in enumerate(window):
         for index, user in enumerate(users):
             candidates = tuple(days_map[day])
@@ -74,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             u = replace(user, day=day, candidates=candidates, relevant=relevant)
             st = state[index]
-            ranked = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"],
-                                                             dismissed=st["dismissed"])]
+            ranked = ours(u, saved=st["saved"], dismissed=st["dismissed"])
             score = ndcg_at(ranked, relevant)
             ours_curve[n].append(score)
             asl_ranked = anchor_asl(u, days_map, extra_positives=st["saved"], day=day)
@@ -83,26 +87,22 @@ def main(argv: list[str] | None = None) -> int:
             own_ranked = anchor_asl(u, days_map, extra_positives=asl_own_saved[index], day=day)
             asl_own_curve[n].append(ndcg_at(own_ranked, relevant))
             if st["saved"] or st["dismissed"]:
-                alone = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map)]
-                ours_gain[n].append(score - ndcg_at(alone, relevant))
+                ours_gain[n].append(score - ndcg_at(ours(u), relevant))
                 asl_alone = ndcg_at(anchor_asl(u, days_map, day=day), relevant)
                 asl_gain[n].append(asl_curve[n][-1] - asl_alone)
                 asl_own_gain[n].append(asl_own_curve[n][-1] - asl_alone)
             if st["dismissed"]:  # the dismissals of the days before, on a day of new papers
-                saves_alone = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"])]
-                dismissal_effect.append(score - ndcg_at(saves_alone, relevant))
+                dismissal_effect.append(score - ndcg_at(ours(u, saved=st["saved"]), relevant))
             by_id = {r["id"]: r for r in candidates}
             asl_own_saved[index] += [by_id[i] for i in own_ranked[:10] if i in relevant]
             st["saved"] += [by_id[i] for i in ranked[:10] if i in relevant]
             dismiss = [by_id[i] for i in ranked[:10] if i not in relevant][:2]
             if dismiss:
                 st["dismissed"] += dismiss
-                again = [s.paper.arxiv_id for s in ours_scored(u, "hybrid", encoder, days_map, saved=st["saved"],
-                                                                dismissed=st["dismissed"])]
+                again = ours(u, saved=st["saved"], dismissed=st["dismissed"])
                 # the check isolates the dismissals: the saves of today also move things, so compare with
                 # the ranking after today's saves alone
-                saves_only = [s.paper.arxiv_id for s in ours_scored(
-                    u, "hybrid", encoder, days_map, saved=st["saved"], dismissed=st["dismissed"][:-len(dismiss)])]
+                saves_only = ours(u, saved=st["saved"], dismissed=st["dismissed"][:-len(dismiss)])
                 checks += 1
                 before, after = ndcg_at(saves_only, relevant), ndcg_at(again, relevant)
                 if after < before - 1e-9:
