@@ -75,12 +75,19 @@ def user_inputs(user, days) -> dict:
             "cand_a": [tuple(r.get("authors") or ()) for r in candidates], "ids": [r["id"] for r in candidates]}
 
 
-def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extra_weight: float = 0.5,
-               author_scale: float | None = None, max_df: float | None = None, pos_scale: np.ndarray | None = None,
-               bg_keep: np.ndarray | None = None, text=None) -> np.ndarray:
-    """The contrast model's TF-IDF SVM margin per candidate, as the ranker fits it (or a variant):
-    ``pos_scale`` multiplies the library's weights, ``bg_keep`` selects the background's negatives,
-    ``text`` rewrites every text before counting."""
+def svm_margin(inp: dict, c: float, **variant) -> np.ndarray:
+    """The contrast model's TF-IDF SVM margin per candidate, as the ranker fits it (or a variant, below)."""
+    svm, matrix, _, n_train = fit_tfidf_svm(inp, c, **variant)
+    return svm.decision_function(matrix[n_train:])
+
+
+def fit_tfidf_svm(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extra_weight: float = 0.5,
+                  author_scale: float | None = None, max_df: float | None = None,
+                  pos_scale: np.ndarray | None = None, bg_keep: np.ndarray | None = None, text=None):
+    """(SVM, TF-IDF rows of positives + kept background + candidates, number of positives, number of training
+    rows): the contrast model's TF-IDF SVM or a variant. ``extra``: more positives with ``extra_weight``;
+    ``author_scale``: the authors as a separate, scaled block; ``pos_scale`` multiplies the library's
+    weights, ``bg_keep`` selects the background's negatives, ``text`` rewrites every text before counting."""
     pos = inp["pos"] + [t for t, _ in extra]
     pos_a = inp["pos_a"] + [a for _, a in extra]
     bg, bg_a = _kept(inp["bg"], bg_keep), _kept(inp["bg_a"], bg_keep)
@@ -103,7 +110,7 @@ def svm_margin(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), extr
         counted = list(map(counted_text, texts, names))
         matrix = tfidf_vectors(counted, min_df=2, **({} if max_df is None else {"max_df": max_df}))
     svm = fit_svm(matrix[:len(train)], labels, balanced_costs(labels, weights, c))
-    return svm.decision_function(matrix[len(train):])
+    return svm, matrix, len(pos), len(train)
 
 
 def lr_margin(u: dict, *, pos_scale: np.ndarray | None = None, bg_keep: np.ndarray | None = None) -> np.ndarray:
@@ -137,10 +144,13 @@ def outlier_scale(u: dict, low: float, k: int = 3) -> np.ndarray:
 
 
 def unlike_library(u: dict, c: float, share: float) -> np.ndarray:
-    """The background papers to keep as negatives: all but the ``share`` a first SVM scores most like the library."""
-    inp = u["inputs"]
-    background_margin = svm_margin({**inp, "cand": inp["bg"], "cand_a": inp["bg_a"]}, c)
-    return background_margin < np.quantile(background_margin, 1.0 - share)
+    """The background papers to keep as negatives: all but the ``share`` the contrast model's own SVM (as
+    fitted on them) scores most like the library."""
+    if "background_margin" not in u:  # one fit per user, whatever the share
+        svm, matrix, n_pos, n_train = fit_tfidf_svm(u["inputs"], c)
+        u["background_margin"] = svm.decision_function(matrix[n_pos:n_train])
+    margin = u["background_margin"]
+    return margin < np.quantile(margin, 1.0 - share)
 
 
 def library_share_nearby(u: dict, k: int) -> np.ndarray:
