@@ -9,7 +9,8 @@ import pytest
 
 from sync.models import LibraryItem, Paper
 from sync.ranking import Profile, RankOptions, rank_papers
-from sync.ranking.phrases import MIN_BACKGROUND_DOCS, PHRASE_WEIGHT, library_phrases, phrase_evidence, phrases_of
+from sync.ranking.phrases import (DISMISSAL_BLAME, FEEDBACK_PRIOR, MIN_BACKGROUND_DOCS, PHRASE_WEIGHT, library_phrases,
+                                  phrase_evidence, phrases_of)
 from tests.support.dev_data import dev_records
 
 NOW = datetime(2025, 9, 24, 12, tzinfo=timezone.utc)
@@ -105,17 +106,31 @@ def test_dismissing_papers_with_a_phrase_lowers_its_trust_and_saving_them_restor
               [f"Language models number {i}. {FILLER}" for i in range(28)]
     dismissed = [f"Point cloud paper {i} you did not want." for i in range(5)]
     untouched = library_phrases(library, _background()).phrases["point cloud"]
-    doubted = library_phrases(library, _background(), dismissed_texts=dismissed).phrases["point cloud"]
-    assert untouched.trust == 1.0 and doubted.trust == pytest.approx(0.5)  # five dismissals, no save: half
-    assert doubted.share == untouched.share and doubted.strength == pytest.approx(untouched.strength / 2)
+    doubted = library_phrases(library, _background(), dismissed_texts=dismissed[:1]).phrases["point cloud"]
+    # one dismissal, no save: it weighs DISMISSAL_BLAME papers against the prior of FEEDBACK_PRIOR
+    assert untouched.trust == 1.0
+    assert doubted.trust == pytest.approx(FEEDBACK_PRIOR / (FEEDBACK_PRIOR + DISMISSAL_BLAME)) == pytest.approx(5 / 7)
+    assert doubted.share == untouched.share and doubted.strength == pytest.approx(untouched.strength * 5 / 7)
     confirmed = library_phrases(library + dismissed[:2], _background(), saved_texts=dismissed[:2],
                                 dismissed_texts=dismissed[2:]).phrases["point cloud"]
-    assert confirmed.trust == pytest.approx((2 + 5) / (2 + 3 + 5))
-    # half trusted: still a little evidence, no longer named as the reason
+    assert confirmed.trust == pytest.approx((2 + 5) / (2 + 2 * 3 + 5))
+    # still trusted more than half: named as the reason
     assert phrase_evidence(doubted) == (pytest.approx(PHRASE_WEIGHT * doubted.strength), "mentions “point clouds”, "
                                         "like 30% of your library")
-    fading = library_phrases(library, _background(), dismissed_texts=dismissed * 2).phrases["point cloud"]
-    assert fading.trust < 0.5 and phrase_evidence(fading)[1] == ""
+    fading = library_phrases(library, _background(), dismissed_texts=dismissed[:3]).phrases["point cloud"]
+    assert fading.trust == pytest.approx(5 / 11)  # under half: counts a little, no longer named
+    assert phrase_evidence(fading) == (pytest.approx(PHRASE_WEIGHT * fading.strength), "")
+
+
+def test_a_dismissal_blames_only_the_phrase_that_lifted_the_paper_not_every_phrase_it_contains():
+    """A paper on sea ice that also mentions point clouds was shown for "sea ice" (70% of the library,
+    against 30%): dismissing it says "not this", not "not point clouds"."""
+    library = [f"Point clouds, study {i}. {FILLER}" for i in range(12)] + \
+              [f"Sea ice, study {i}. {FILLER}" for i in range(28)]
+    dismissed = ["Sea ice seen as point clouds, a paper you did not want."]
+    phrases = library_phrases(library, _background(), dismissed_texts=dismissed).phrases
+    assert phrases["sea ice"].trust == pytest.approx(5 / 7)
+    assert phrases["point cloud"].trust == 1.0 and phrases["point"].trust == 1.0 and phrases["ice"].trust == 1.0
 
 
 def test_phrase_weight_zero_turns_the_evidence_off_and_must_be_a_share():

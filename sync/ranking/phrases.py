@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from typing import Sequence
 
@@ -38,9 +38,14 @@ FULL_LIFT = 4.0  # counting fully from four times: in between its weight rises w
 MIN_LIBRARY_DOCS = 10  # with fewer papers a share says nothing
 MIN_BACKGROUND_DOCS = 50  # nor does a lift against a handful of papers
 PHRASE_WEIGHT = 0.4  # evidence = weight x share of the library it marks x trust x specificity
-# Feedback on papers containing the phrase: trust = (saved + prior) / (saved + dismissed + prior), so
-# five dismissed papers with a phrase and none saved halve its weight; the library counts as this prior.
+# Feedback on a phrase: trust = (saved + prior) / (saved + DISMISSAL_BLAME x blamed + prior), where
+# "saved" counts your saved papers that contain it and "blamed" your dismissed papers whose strongest
+# phrase it was (the one that lifted them to you). Two such dismissals and no save: trust 5/9. The
+# library counts as the prior. Blaming only the strongest phrase, instead of every library phrase a
+# dismissed paper contains, is what keeps a dismissal from teaching "not this subject" (tuning window of
+# the feedback benchmark, docs/benchmarks.md).
 FEEDBACK_PRIOR = 5.0
+DISMISSAL_BLAME = 2.0
 NAMED_TRUST = 0.5  # a phrase trusted less than this still counts a little but is not named as the reason
 NAMED_SPECIFICITY = 0.5  # nor is one barely more common in the library than elsewhere (lift < 2.8)
 MAX_PHRASES = 200  # the strongest phrases kept (a library has a few dozen)
@@ -163,17 +168,38 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
         if counts[phrase] >= needed and n > usual.get(phrase, ("", 0))[1]:
             usual[phrase] = (wording, n)
     saved = probe.contained(list(saved_texts)).sum(axis=0) if saved_texts else np.zeros(len(common))
-    dismissed = probe.contained(list(dismissed_texts)).sum(axis=0) if dismissed_texts else np.zeros(len(common))
+    saved_by_phrase = dict(zip(common, saved.tolist()))
     found = []
-    for n, (phrase, count) in enumerate(zip(common, in_background.tolist())):
+    for phrase, count in zip(common, in_background.tolist()):
         share = counts[phrase] / len(library_texts)
         lift = share / ((count + 0.5) / (len(background_texts) + 1))
         if lift >= min_lift:
-            trust = (saved[n] + FEEDBACK_PRIOR) / (saved[n] + dismissed[n] + FEEDBACK_PRIOR)
-            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, float(trust),
+            found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, 1.0,
                                                 specificity(lift, min_lift, full_lift))))
-    found.sort(key=lambda item: (-item[1].strength, -item[1].lift, -item[0].count(" "), item[0]))
+    found.sort(key=_strongest_first)
+    if saved_texts or dismissed_texts:
+        blamed = _blamed(found, dismissed_texts)
+        found = [(phrase, replace(p, trust=_trust(saved_by_phrase[phrase], blamed[phrase]))) for phrase, p in found]
+        found.sort(key=_strongest_first)
     return LibraryPhrases(found[:MAX_PHRASES])
+
+
+def _strongest_first(item: tuple[str, LibraryPhrase]):
+    phrase, p = item
+    return -p.strength, -p.lift, -phrase.count(" "), phrase
+
+
+def _blamed(found: Sequence[tuple[str, LibraryPhrase]], dismissed_texts: Sequence[str]) -> Counter:
+    """Phrase -> how many dismissed papers it was the strongest phrase of (as :meth:`LibraryPhrases.best`
+    names it for a candidate, before any feedback)."""
+    if not dismissed_texts or not found:
+        return Counter()
+    key_of = {id(p): phrase for phrase, p in found}
+    return Counter(key_of[id(p)] for p in LibraryPhrases(found).best(list(dismissed_texts)) if p is not None)
+
+
+def _trust(saved: float, blamed: float) -> float:
+    return float((saved + FEEDBACK_PRIOR) / (saved + DISMISSAL_BLAME * blamed + FEEDBACK_PRIOR))
 
 
 def specificity(lift: float, min_lift: float = MIN_LIFT, full_lift: float = FULL_LIFT) -> float:

@@ -27,8 +27,8 @@ from .keywords import NAMED_SPECIFICITY, keyword_specificities
 from .phrases import PHRASE_WEIGHT, library_phrases, phrase_evidence
 from .profile import (DEFAULT_HALF_LIFE_DAYS, Profile, ProfileDoc, author_key, negative_documents,
                       positive_documents)
-from .similarity import (CALIBRATION, HYBRID_EMBEDDING_SHARE, KEYWORD_CALIBRATION, compute_similarities,
-                         knn_score)
+from .similarity import (CALIBRATION, DISMISSAL_CALIBRATION, HYBRID_EMBEDDING_SHARE, KEYWORD_CALIBRATION,
+                         compute_similarities, knn_score)
 from .text import document_text, normalise_phrase, shorten, words
 
 KEYWORD_IN_TITLE = 0.55
@@ -239,8 +239,9 @@ def _semantic(options: RankOptions, texts: list[str], positives: list[ProfileDoc
         if negatives:
             neg_best = sims.negative.max(axis=1)
             pos_best = sims.positive.max(axis=1) if positives else np.zeros(n, dtype=np.float32)
-            # only when a paper is nearer to something dismissed than to anything liked
-            penalty += shares[name] * np.where(neg_best > pos_best, cal(neg_best), 0.0)
+            # only when a paper is nearer to something dismissed than to anything liked, and only for
+            # near-duplicates of it
+            penalty += shares[name] * np.where(neg_best > pos_best, DISMISSAL_CALIBRATION[name](neg_best), 0.0)
         if use_kw:
             kw_raw += shares[name] * sims.keywords
             kw_cal += shares[name] * KEYWORD_CALIBRATION[name](sims.keywords.max(axis=1))
