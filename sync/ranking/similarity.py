@@ -42,7 +42,8 @@ KEYWORD_CALIBRATION = {
 # Closeness to a dismissed paper that scales a candidate down: near-duplicates only (another version, a
 # companion paper), not the dismissed paper's whole subject, which your library may share. With the
 # ranker's CALIBRATION here, later days' rankings dropped by up to 0.23 nDCG@10 after dismissals on the
-# tuning window of the feedback benchmark; with these, by up to 0.11 (docs/benchmarks.md).
+# tuning window of the feedback benchmark; with these, by up to 0.11 in replays of the same clicks
+# (docs/benchmarks.md).
 DISMISSAL_CALIBRATION = {
     "embeddings": Calibration(low=0.45, high=0.80, close=0.80),
     "tfidf": Calibration(low=0.10, high=0.40, close=0.40),
