@@ -177,7 +177,7 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
             found.append((phrase, LibraryPhrase(usual[phrase][0], share, lift, 1.0,
                                                 specificity(lift, min_lift, full_lift))))
     found.sort(key=_strongest_first)
-    if saved_texts or dismissed_texts:
+    if dismissed_texts:  # without any, every trust is (saved + prior) / (saved + prior) = 1
         blamed = _blamed(found, dismissed_texts)
         found = [(phrase, replace(p, trust=_trust(saved_by_phrase[phrase], blamed[phrase]))) for phrase, p in found]
         found.sort(key=_strongest_first)
@@ -192,7 +192,7 @@ def _strongest_first(item: tuple[str, LibraryPhrase]):
 def _blamed(found: Sequence[tuple[str, LibraryPhrase]], dismissed_texts: Sequence[str]) -> Counter:
     """Phrase -> how many dismissed papers it was the strongest phrase of (as :meth:`LibraryPhrases.best`
     names it for a candidate, before any feedback)."""
-    if not dismissed_texts or not found:
+    if not found:
         return Counter()
     key_of = {id(p): phrase for phrase, p in found}
     return Counter(key_of[id(p)] for p in LibraryPhrases(found).best(list(dismissed_texts)) if p is not None)
