@@ -167,8 +167,6 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
     for (phrase, wording), n in wordings.items():
         if counts[phrase] >= needed and n > usual.get(phrase, ("", 0))[1]:
             usual[phrase] = (wording, n)
-    saved = probe.contained(list(saved_texts)).sum(axis=0) if saved_texts else np.zeros(len(common))
-    saved_by_phrase = dict(zip(common, saved.tolist()))
     found = []
     for phrase, count in zip(common, in_background.tolist()):
         share = counts[phrase] / len(library_texts)
@@ -178,8 +176,9 @@ def library_phrases(library_texts: Sequence[str], background_texts: Sequence[str
                                                 specificity(lift, min_lift, full_lift))))
     found.sort(key=_strongest_first)
     if dismissed_texts:  # without any, every trust is (saved + prior) / (saved + prior) = 1
+        saved = dict(zip(common, probe.contained(list(saved_texts)).sum(axis=0).tolist())) if saved_texts else {}
         blamed = _blamed(found, dismissed_texts)
-        found = [(phrase, replace(p, trust=_trust(saved_by_phrase[phrase], blamed[phrase]))) for phrase, p in found]
+        found = [(phrase, replace(p, trust=_trust(saved.get(phrase, 0), blamed[id(p)]))) for phrase, p in found]
         found.sort(key=_strongest_first)
     return LibraryPhrases(found[:MAX_PHRASES])
 
@@ -190,12 +189,9 @@ def _strongest_first(item: tuple[str, LibraryPhrase]):
 
 
 def _blamed(found: Sequence[tuple[str, LibraryPhrase]], dismissed_texts: Sequence[str]) -> Counter:
-    """Phrase -> how many dismissed papers it was the strongest phrase of (as :meth:`LibraryPhrases.best`
-    names it for a candidate, before any feedback)."""
-    if not found:
-        return Counter()
-    key_of = {id(p): phrase for phrase, p in found}
-    return Counter(key_of[id(p)] for p in LibraryPhrases(found).best(list(dismissed_texts)) if p is not None)
+    """``id`` of a phrase of ``found`` -> how many dismissed papers it was the strongest phrase of (as
+    :meth:`LibraryPhrases.best` names it for a candidate, before any feedback)."""
+    return Counter(id(p) for p in LibraryPhrases(found).best(list(dismissed_texts)) if p is not None)
 
 
 def _trust(saved: float, blamed: float) -> float:
