@@ -30,7 +30,6 @@ nDCG@10 difference to arxiv-sanity-lite. docs/benchmarks.md cites this table.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from datetime import datetime, timezone
@@ -40,10 +39,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ablate_phrases import kind, table_row  # noqa: E402
+from ablate_phrases import kind, print_heading, table_row, tuning_parser  # noqa: E402
 from bench_ranking import (TUNING_DAYS, _cached, anchor_asl, background_for, build_users, by_day,  # noqa: E402
                            library_items, load_encoder, load_records, metrics, user_key)
-from dev_data import add_data_option  # noqa: E402
 from sync.ranking import contrast, phrases  # noqa: E402
 from sync.ranking.backends import tfidf_vectors  # noqa: E402
 from sync.ranking.contrast import author_terms, counted_text  # noqa: E402
@@ -224,11 +222,8 @@ def rrf_with_asl(u: dict, scores: np.ndarray, asl_share: float, k: float = 10.0)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=1, help="which tuning users (1: those of bench_ranking --tune)")
+    parser = tuning_parser(__doc__)
     parser.add_argument("--grid-only", action="store_true", help="only the grid of C, phrase weight, embedding share")
-    add_data_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
     encoder = load_encoder(records)
@@ -237,10 +232,7 @@ def main(argv: list[str] | None = None) -> int:
              for u in build_users(records, count=args.users, days=TUNING_DAYS, seed=args.seed)]
     asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
     kinds = [u["kind"] for u in users]
-    print(f"tuning users: {len(users)} (seed {args.seed}, candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}; "
-          + ", ".join(f"{kinds.count(k)} {k}" for k in ("category", "both", "topic")) + " interests)\n")
-    print("| variant | nDCG@10 | P@10 | MAP | nDCG@10 category/both/topic | nDCG@10 vs asl [95% CI] |")
-    print("|---|---|---|---|---|---|")
+    print_heading(kinds, args.seed)
 
     def row(name: str, rankings: list[list[str]]) -> None:
         print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)

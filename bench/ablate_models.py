@@ -24,7 +24,6 @@ once into ``bench/.cache/``.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 from pathlib import Path
@@ -35,10 +34,9 @@ from scipy.sparse import csr_matrix, hstack
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ablate_evidence import C_GRID, SHIPPED, SHIPPED_RAMP, components, order, score, unit  # noqa: E402
-from ablate_phrases import table_row  # noqa: E402
+from ablate_phrases import print_heading, table_row, tuning_parser  # noqa: E402
 from bench_ranking import (CACHE_DIR, TUNING_DAYS, build_users, by_day, load_encoder, load_records,  # noqa: E402
                            metrics)
-from dev_data import add_data_option  # noqa: E402
 from sync.ranking import contrast  # noqa: E402
 from sync.ranking.backends import SentenceEncoder, tfidf_vectors  # noqa: E402
 from sync.ranking.contrast import counted_text  # noqa: E402
@@ -176,11 +174,7 @@ def tag_margins(u: dict) -> list[np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=1, help="which tuning users (1: those of bench_ranking --tune)")
-    add_data_option(parser)
-    args = parser.parse_args(argv)
+    args = tuning_parser(__doc__).parse_args(argv)
     records = load_records(args.data)
     encoder = load_encoder(records)
     days = by_day(records)
@@ -193,10 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     table = window_table(records)
     asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
     kinds = [u["kind"] for u in users]
-    print(f"tuning users: {len(users)} (seed {args.seed}, candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}; "
-          + ", ".join(f"{kinds.count(k)} {k}" for k in ("category", "both", "topic")) + " interests)\n")
-    print("| variant | nDCG@10 | P@10 | MAP | nDCG@10 category/both/topic | nDCG@10 vs asl [95% CI] |")
-    print("|---|---|---|---|---|---|")
+    print_heading(kinds, args.seed)
 
     def row(name: str, scores) -> None:
         rankings = [order(u, scores(u)) for u in users]

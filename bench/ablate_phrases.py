@@ -68,16 +68,29 @@ def table_row(name: str, rankings: list[list[str]], relevant: list[frozenset[str
             + f" | {per} | {mid:+.3f} [{low:+.3f}, {high:+.3f}] |")
 
 
+def tuning_parser(doc: str) -> argparse.ArgumentParser:
+    """The command line of the ablation scripts: how many tuning users, which set, where the data is."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1, help="which tuning users (1: those of bench_ranking --tune)")
+    add_data_option(parser)
+    return parser
+
+
+def print_heading(kinds: list[str], seed: int) -> None:
+    """Who the tuning users are, then the head of the table :func:`table_row` fills."""
+    print(f"tuning users: {len(kinds)} (seed {seed}, candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}; "
+          + ", ".join(f"{kinds.count(k)} {k}" for k in ("category", "both", "topic")) + " interests)\n")
+    print("| variant | nDCG@10 | P@10 | MAP | nDCG@10 category/both/topic | nDCG@10 vs asl [95% CI] |")
+    print("|---|---|---|---|---|---|")
+
+
 def ranked(scores: dict[str, float]) -> list[str]:
     return sorted(scores, key=lambda i: (-scores[i], i))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=1, help="which tuning users (1: those of bench_ranking --tune)")
-    add_data_option(parser)
-    args = parser.parse_args(argv)
+    args = tuning_parser(__doc__).parse_args(argv)
     records = load_records(args.data)
     encoder = load_encoder(records)
     days = by_day(records)
@@ -90,10 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         asl.append(_cached("asl", user_key(user), lambda: anchor_asl(user, days)))
     kinds = [kind(u) for u in users]
     asl_ndcg = [metrics(r, u.relevant)["ndcg@10"] for r, u in zip(asl, users)]
-    print(f"tuning users: {len(users)} (seed {args.seed}, candidate days {TUNING_DAYS[0]}..{TUNING_DAYS[1]}; "
-          + ", ".join(f"{kinds.count(k)} {k}" for k in ("category", "both", "topic")) + " interests)\n")
-    print("| variant | nDCG@10 | P@10 | MAP | nDCG@10 category/both/topic | nDCG@10 vs asl [95% CI] |")
-    print("|---|---|---|---|---|---|")
+    print_heading(kinds, args.seed)
 
     def row(name: str, rankings: list[list[str]]) -> None:
         print(table_row(name, rankings, [u.relevant for u in users], kinds, asl_ndcg), flush=True)
