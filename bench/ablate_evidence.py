@@ -105,10 +105,14 @@ def fit_tfidf_svm(inp: dict, c: float, *, extra: list[tuple[str, tuple]] = (), e
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         matrix = (diags(1.0 / np.maximum(norms, 1e-12)) @ matrix).tocsr().astype(np.float32)
     else:
-        counted = list(map(counted_text, texts, names))
-        matrix = tfidf_vectors(counted, min_df=2, **({} if max_df is None else {"max_df": max_df}))
+        matrix = counted_rows(texts, names, **({} if max_df is None else {"max_df": max_df}))
     svm = fit_svm(matrix[:len(train)], labels, balanced_costs(labels, weights, c))
     return svm, matrix, len(pos), len(train)
+
+
+def counted_rows(texts: list[str], names: list, **tfidf_options):
+    """TF-IDF rows of papers as the contrast model counts them: text plus author terms, terms in 2 or more."""
+    return tfidf_vectors(list(map(counted_text, texts, names)), min_df=2, **tfidf_options)
 
 
 def lr_margin(u: dict, *, pos_scale: np.ndarray | None = None, bg_keep: np.ndarray | None = None) -> np.ndarray:

@@ -33,13 +33,12 @@ from scipy.sparse import csr_matrix, hstack
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ablate_evidence import C_GRID, SHIPPED, SHIPPED_RAMP, components, order, score, unit  # noqa: E402
+from ablate_evidence import C_GRID, SHIPPED, SHIPPED_RAMP, components, counted_rows, order, score, unit  # noqa: E402
 from ablate_phrases import print_heading, table_row, tuning_parser  # noqa: E402
-from bench_ranking import (CACHE_DIR, TUNING_DAYS, build_users, by_day, load_encoder, load_records,  # noqa: E402
-                           metrics)
+from bench_ranking import (CACHE_DIR, TUNING_DAYS, average_precision, build_users, by_day, load_encoder,  # noqa: E402
+                           load_records, metrics)
 from sync.ranking import contrast  # noqa: E402
-from sync.ranking.backends import SentenceEncoder, tfidf_vectors  # noqa: E402
-from sync.ranking.contrast import counted_text  # noqa: E402
+from sync.ranking.backends import SentenceEncoder  # noqa: E402
 from sync.ranking.linear import balanced_costs, fit_logistic, fit_svm  # noqa: E402
 from sync.ranking.text import document_text  # noqa: E402
 
@@ -55,8 +54,7 @@ def tfidf_rows(u: dict):
     """The contrast model's TF-IDF rows of positives, background and candidates (authors as terms)."""
     if "tfidf" not in u:
         inp = u["inputs"]
-        names = inp["pos_a"] + inp["bg_a"] + inp["cand_a"]
-        u["tfidf"] = tfidf_vectors(list(map(counted_text, inp["pos"] + inp["bg"] + inp["cand"], names)), min_df=2)
+        u["tfidf"] = counted_rows(inp["pos"] + inp["bg"] + inp["cand"], inp["pos_a"] + inp["bg_a"] + inp["cand_a"])
     return u["tfidf"]
 
 
@@ -78,12 +76,6 @@ def with_margin(u: dict, margin: np.ndarray) -> np.ndarray:
                  lr=np.zeros(len(margin)))
 
 
-def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
-    hits = labels[np.argsort(-scores, kind="stable")]
-    found = np.flatnonzero(hits)
-    return float(((np.arange(len(found)) + 1) / (found + 1)).mean())
-
-
 def cross_validated_choice(u: dict) -> tuple[float, float]:
     """(C, embedding share) whose held-out library papers rank best among held-out background papers."""
     n_pos, labels, weights = training(u)
@@ -100,8 +92,9 @@ def cross_validated_choice(u: dict) -> tuple[float, float]:
             svm_out[c][test] = fit_svm(rows[train], labels[train], costs(c)).decision_function(rows[test])
         lr_out[test] = fit_logistic(vectors[train], labels[train], costs(contrast.EMBEDDING_C)).decision_function(
             vectors[test])
-    return max(((average_precision(combined(svm_out[c], lr_out, s), labels), c, s) for c in C_GRID
-                for s in CV_SHARES))[1:]
+    held_out_library = frozenset(range(n_pos))
+    return max(((average_precision(np.argsort(-combined(svm_out[c], lr_out, s), kind="stable").tolist(),
+                                   held_out_library), c, s) for c in C_GRID for s in CV_SHARES))[1:]
 
 
 def early_fusion(u: dict, alpha: float, c: float) -> np.ndarray:
