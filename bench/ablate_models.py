@@ -166,6 +166,25 @@ def tag_margins(u: dict) -> list[np.ndarray]:
     return out
 
 
+def table_printer(users: list[dict], seed: int):
+    """Print the table's heading and return ``row(name, scores)``, which ranks every user's candidates by
+    ``scores(u)`` (higher first) and prints the row."""
+    asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
+    kinds = [u["kind"] for u in users]
+    print_heading(kinds, seed)
+
+    def row(name: str, scores) -> None:
+        rankings = [order(u, scores(u)) for u in users]
+        print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)
+
+    return row
+
+
+def anchor_scores(u: dict) -> np.ndarray:
+    """arxiv-sanity-lite's ranking of the user's candidates as scores (its first the highest)."""
+    return -np.array([u["asl"].index(i) for i in u["ids"]], dtype=float)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = tuning_parser(__doc__).parse_args(argv)
     records = load_records(args.data)
@@ -178,16 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         u["tags"] = [tags.get(text, ()) for text in u["inputs"]["pos"]]
         users.append(u)
     table = window_table(records)
-    asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
-    kinds = [u["kind"] for u in users]
-    print_heading(kinds, args.seed)
-
-    def row(name: str, scores) -> None:
-        rankings = [order(u, scores(u)) for u in users]
-        print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)
-
+    row = table_printer(users, args.seed)
     shipped = lambda u: score(u, C, WEIGHT, SHARE, phrase_value=SHIPPED_RAMP)  # noqa: E731
-    row("arxiv-sanity-lite (anchor)", lambda u: -np.array([u["asl"].index(i) for i in u["ids"]], dtype=float))
+    row("arxiv-sanity-lite (anchor)", anchor_scores)
     row("**shipped**", shipped)
     for u in users:
         u["cv"] = cross_validated_choice(u)
