@@ -20,7 +20,7 @@ this one changes what it is given:
 
 A margin that replaces the shipped embedding margin is either used as it is or rescaled to the shipped
 margin's spread over the day's candidates ("std-matched"), so that the variant is not merely a different
-weight. Run 2026-12-02; the rows are cited in docs/benchmarks.md. The titles' embeddings are computed once
+weight. Run 2026-12-01; the rows are cited in docs/benchmarks.md. The titles' embeddings are computed once
 into ``bench/.cache/``.
 """
 
