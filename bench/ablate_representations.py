@@ -74,6 +74,11 @@ def spread_matched(u: dict, margin: np.ndarray) -> np.ndarray:
     return margin * (np.std(u["lr"]) / max(float(np.std(margin)), 1e-9))
 
 
+def embeddings(u: dict) -> list[np.ndarray]:
+    """The library's, the background's and the candidates' embeddings, as the shipped model gets them."""
+    return [u["vectors"][name] for name in ("pos", "bg", "cand")]
+
+
 def whitened(u: dict, shrinkage: float, unit_rows: bool) -> list[np.ndarray]:
     """Library, background and candidate embeddings whitened by the background's covariance; ``shrinkage``
     is added to every eigenvalue as a share of their mean."""
@@ -81,7 +86,7 @@ def whitened(u: dict, shrinkage: float, unit_rows: bool) -> list[np.ndarray]:
     mean = v["bg"].mean(axis=0)
     values, vectors = np.linalg.eigh(np.cov((v["bg"] - mean).T))
     transform = vectors @ np.diag(1.0 / np.sqrt(values + shrinkage * values.mean())) @ vectors.T
-    out = [(v[name] - mean) @ transform for name in ("pos", "bg", "cand")]
+    out = [(x - mean) @ transform for x in embeddings(u)]
     return [unit(x) for x in out] if unit_rows else out
 
 
@@ -91,7 +96,7 @@ def fourier_features(u: dict, gamma: float) -> list[np.ndarray]:
     v = u["vectors"]
     projection = rng.normal(0.0, np.sqrt(2.0 * gamma), (v["bg"].shape[1], FOURIER_FEATURES))
     phase = rng.uniform(0.0, 2.0 * np.pi, FOURIER_FEATURES)
-    return [np.sqrt(2.0 / FOURIER_FEATURES) * np.cos(unit(v[name]) @ projection + phase) for name in ("pos", "bg", "cand")]
+    return [np.sqrt(2.0 / FOURIER_FEATURES) * np.cos(unit(x) @ projection + phase) for x in embeddings(u)]
 
 
 def title_table(records: list[dict]) -> dict[str, np.ndarray]:
@@ -151,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda u: shipped(u, lr=(u["lr"] + margins[id(u)]) / 2))
     for c in (0.3, 3.0):
         replacing_embedding(f"embedding model C {c:g} (shipped: {contrast.EMBEDDING_C:g})",
-                            lambda u: logistic_margin(u, *(u["vectors"][n] for n in ("pos", "bg", "cand")), c=c))
+                            lambda u: logistic_margin(u, *embeddings(u), c=c))
 
     def title_vectors(u: dict) -> list[np.ndarray]:
         inp = u["inputs"]
@@ -161,21 +166,23 @@ def main(argv: list[str] | None = None) -> int:
     row("the title's own embedding model averaged with the shipped one",
         lambda u: shipped(u, lr=(u["lr"] + title_margin[id(u)]) / 2))
     replacing_embedding("one embedding model on the text's and the title's vectors side by side", lambda u: logistic_margin(
-        u, *(np.hstack([u["vectors"][n], t]) for n, t in zip(("pos", "bg", "cand"), title_vectors(u)))))
+        u, *(np.hstack([text, title]) for text, title in zip(embeddings(u), title_vectors(u)))))
     for u in users:
         u["closeness"] = library_closeness(u)
+
+    def with_background_weights(u: dict, top: float, near: float, far: float) -> np.ndarray:
+        """The ranker's score with both models refitted, the ``top`` share of the background most like the
+        library weighing ``near`` and the rest ``far``."""
+        bg_w = np.where(u["closeness"] >= np.quantile(u["closeness"], 1.0 - top), near, far)
+        return shipped(u, svm=svm_margin(u, tfidf_rows(u), bg_w),
+                       lr=logistic_margin(u, *embeddings(u), background_weights=bg_w))
+
     for top, weight in ((0.03, 2.0), (0.03, 4.0), (0.1, 2.0), (0.1, 4.0), (0.3, 2.0)):
-        def hard(u: dict) -> np.ndarray:
-            bg_w = np.where(u["closeness"] >= np.quantile(u["closeness"], 1.0 - top), weight, 1.0)
-            return shipped(u, svm=svm_margin(u, tfidf_rows(u), bg_w), lr=logistic_margin(
-                u, *(u["vectors"][n] for n in ("pos", "bg", "cand")), background_weights=bg_w))
-        row(f"the {top:.0%} of the background most like the library weigh {weight:g}", hard)
+        row(f"the {top:.0%} of the background most like the library weigh {weight:g}",
+            lambda u: with_background_weights(u, top, weight, 1.0))
     for top in (0.5, 0.25):
-        def near_only(u: dict) -> np.ndarray:
-            bg_w = np.where(u["closeness"] >= np.quantile(u["closeness"], 1.0 - top), 1.0, 0.1)
-            return shipped(u, svm=svm_margin(u, tfidf_rows(u), bg_w), lr=logistic_margin(
-                u, *(u["vectors"][n] for n in ("pos", "bg", "cand")), background_weights=bg_w))
-        row(f"only the {top:.0%} of the background most like the library at full weight (the rest 0.1)", near_only)
+        row(f"only the {top:.0%} of the background most like the library at full weight (the rest 0.1)",
+            lambda u: with_background_weights(u, top, 1.0, 0.1))
     for prefixed in (False, True):
         def with_comments(u: dict) -> np.ndarray:
             inp = u["inputs"]
