@@ -225,6 +225,25 @@ def rrf_with_asl(u: dict, scores: np.ndarray, asl_share: float, k: float = 10.0)
     return np.array([(1 - asl_share) / (k + ours[i]) + asl_share / (k + theirs[i]) for i in u["ids"]])
 
 
+def table_printer(users: list[dict], seed: int):
+    """Print the table's heading and return ``row(name, scores)``, which ranks every user's candidates by
+    ``scores(u)`` (higher first) and prints the row."""
+    asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
+    kinds = [u["kind"] for u in users]
+    print_heading(kinds, seed)
+
+    def row(name: str, scores) -> None:
+        rankings = [order(u, scores(u)) for u in users]
+        print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)
+
+    return row
+
+
+def anchor_scores(u: dict) -> np.ndarray:
+    """arxiv-sanity-lite's ranking of the user's candidates as scores (its first the highest)."""
+    return -np.array([u["asl"].index(i) for i in u["ids"]], dtype=float)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = tuning_parser(__doc__)
     parser.add_argument("--grid-only", action="store_true", help="only the grid of C, phrase weight, embedding share")
@@ -234,60 +253,51 @@ def main(argv: list[str] | None = None) -> int:
     days = by_day(records)
     users = [components(u, encoder, days)
              for u in build_users(records, count=args.users, days=TUNING_DAYS, seed=args.seed)]
-    asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
-    kinds = [u["kind"] for u in users]
-    print_heading(kinds, args.seed)
-
-    def row(name: str, rankings: list[list[str]]) -> None:
-        print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)
-
-    def by(fn) -> list[list[str]]:
-        return [order(u, fn(u)) for u in users]
-
-    row("arxiv-sanity-lite (anchor)", [u["asl"] for u in users])
-    row("before: C %g, phrase weight %g, embedding share %g" % BEFORE, by(lambda u: score(u, *BEFORE)))
-    row("chosen: C %g, phrase weight %g, embedding share %g" % SHIPPED, by(lambda u: score(u, *SHIPPED)))
+    row = table_printer(users, args.seed)
+    row("arxiv-sanity-lite (anchor)", anchor_scores)
+    row("before: C %g, phrase weight %g, embedding share %g" % BEFORE, lambda u: score(u, *BEFORE))
+    row("chosen: C %g, phrase weight %g, embedding share %g" % SHIPPED, lambda u: score(u, *SHIPPED))
     row("**shipped: the chosen constants, phrase specificity from lift %g to %g**"
-        % (phrases.MIN_LIFT, phrases.FULL_LIFT), by(lambda u: score(u, *SHIPPED, phrase_value=SHIPPED_RAMP)))
+        % (phrases.MIN_LIFT, phrases.FULL_LIFT), lambda u: score(u, *SHIPPED, phrase_value=SHIPPED_RAMP))
     for c in C_GRID:
         for weight in WEIGHT_GRID:
             for share in SHARE_GRID:
                 row(f"C {c}, phrase weight {weight}, embedding share {share}",
-                    by(lambda u: score(u, c, weight, share)))
+                    lambda u: score(u, c, weight, share))
     if args.grid_only:
         return 0
     for low, full in ((3.0, 5.0), (2.0, 6.0)):
-        row(f"specificity from lift {low:g} to {full:g}", by(lambda u: score(u, *SHIPPED,
-                                                                           phrase_value=ramp(low, full))))
+        row(f"specificity from lift {low:g} to {full:g}",
+            lambda u: score(u, *SHIPPED, phrase_value=ramp(low, full)))
     for top in (5.0, 10.0, 30.0):
-        row(f"phrase weighed by its lift (full at {top:g}x)", by(lambda u: score(
-            u, *SHIPPED, phrase_value=lambda s, lift: step_at_3(s, lift) * min(1.0, math.log(lift) / math.log(top)))))
+        row(f"phrase weighed by its lift (full at {top:g}x)", lambda u: score(
+            u, *SHIPPED, phrase_value=lambda s, lift: step_at_3(s, lift) * min(1.0, math.log(lift) / math.log(top))))
     for prior in (0.03, 0.07):
-        row(f"phrase as a Bayes estimate from its lift (prior {prior})", by(lambda u: score(
-            u, *SHIPPED, phrase_value=lambda s, lift: (lift >= 3.0) * prior * lift / (prior * lift + 1.0))))
+        row(f"phrase as a Bayes estimate from its lift (prior {prior})", lambda u: score(
+            u, *SHIPPED, phrase_value=lambda s, lift: (lift >= 3.0) * prior * lift / (prior * lift + 1.0)))
     for low, high in ((0.5, 0.8), (0.6, 0.9)):
         for weight in (0.1, 0.2):
-            row(f"+ nearest library paper, cosine {low}-{high} -> 0-{weight}", by(lambda u: score(
-                u, *SHIPPED, extra=weight * np.clip((u["nearest"] - low) / (high - low), 0.0, 1.0))))
+            row(f"+ nearest library paper, cosine {low}-{high} -> 0-{weight}", lambda u: score(
+                u, *SHIPPED, extra=weight * np.clip((u["nearest"] - low) / (high - low), 0.0, 1.0)))
     for asl_share in (0.2, 0.35):
         row(f"reciprocal-rank fusion with arxiv-sanity-lite ({asl_share:.0%} its share)",
-            by(lambda u: rrf_with_asl(u, score(u, *SHIPPED), asl_share)))
+            lambda u: rrf_with_asl(u, score(u, *SHIPPED), asl_share))
     c = SHIPPED[0]
     for scale in (0.5, 1.0):
-        row(f"authors as a separate block x{scale}", by(lambda u: score(
-            u, *SHIPPED, svm=svm_margin(u["inputs"], c, author_scale=scale))))
-    row("self-training: the day's top 5 as positives (weight 0.5)", by(lambda u: score(u, *SHIPPED, svm=svm_margin(
+        row(f"authors as a separate block x{scale}", lambda u: score(
+            u, *SHIPPED, svm=svm_margin(u["inputs"], c, author_scale=scale)))
+    row("self-training: the day's top 5 as positives (weight 0.5)", lambda u: score(u, *SHIPPED, svm=svm_margin(
         u["inputs"], c, extra=[(u["inputs"]["cand"][i], u["inputs"]["cand_a"][i])
-                               for i in np.argsort(-score(u, *SHIPPED), kind="stable")[:5]]))))
+                               for i in np.argsort(-score(u, *SHIPPED), kind="stable")[:5]])))
     for max_df in (0.1, 0.2):
-        row(f"TF-IDF terms in at most {max_df:.0%} of the papers (ranker: 50%)", by(lambda u: score(
-            u, *SHIPPED, svm=svm_margin(u["inputs"], c, max_df=max_df))))
+        row(f"TF-IDF terms in at most {max_df:.0%} of the papers (ranker: 50%)", lambda u: score(
+            u, *SHIPPED, svm=svm_margin(u["inputs"], c, max_df=max_df)))
     # second round, with the phrase rule shipped
     shipped = lambda u, **kw: score(u, *SHIPPED, phrase_value=SHIPPED_RAMP, **kw)  # noqa: E731
     for low in (0.3, 0.5):
-        row(f"library papers far from the rest of the library weigh {low:g} -> 1 (shipped phrases)", by(
+        row(f"library papers far from the rest of the library weigh {low:g} -> 1 (shipped phrases)",
             lambda u: shipped(u, svm=svm_margin(u["inputs"], c, pos_scale=outlier_scale(u, low)),
-                              lr=lr_margin(u, pos_scale=outlier_scale(u, low)))))
+                              lr=lr_margin(u, pos_scale=outlier_scale(u, low))))
 
     def without_likely_positives(u: dict, share: float) -> np.ndarray:
         keep = unlike_library(u, c, share)
@@ -295,12 +305,12 @@ def main(argv: list[str] | None = None) -> int:
 
     for share in (0.01, 0.03):
         row(f"the {share:.0%} of the background most like the library dropped from the negatives (shipped phrases)",
-            by(lambda u: without_likely_positives(u, share)))
+            lambda u: without_likely_positives(u, share))
     for k in (10, 30, 100):
         row(f"+ (share of the library among the {k} nearest papers - 0.5) in the margin (shipped phrases)",
-            by(lambda u: shipped(u, extra_margin=library_share_nearby(u, k) - 0.5)))
-    row("the title counted twice in the TF-IDF model (shipped phrases)", by(lambda u: shipped(
-        u, svm=svm_margin(u["inputs"], c, text=lambda t: t.split(". ", 1)[0] + ". " + t))))
+            lambda u: shipped(u, extra_margin=library_share_nearby(u, k) - 0.5))
+    row("the title counted twice in the TF-IDF model (shipped phrases)", lambda u: shipped(
+        u, svm=svm_margin(u["inputs"], c, text=lambda t: t.split(". ", 1)[0] + ". " + t)))
     return 0
 
 

@@ -33,10 +33,11 @@ from scipy.sparse import csr_matrix, hstack
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ablate_evidence import C_GRID, SHIPPED, SHIPPED_RAMP, components, counted_rows, order, score, unit  # noqa: E402
-from ablate_phrases import print_heading, table_row, tuning_parser  # noqa: E402
+from ablate_evidence import (C_GRID, SHIPPED, SHIPPED_RAMP, anchor_scores, components, counted_rows, score,  # noqa: E402
+                             table_printer, unit)
+from ablate_phrases import tuning_parser  # noqa: E402
 from bench_ranking import (CACHE_DIR, TUNING_DAYS, average_precision, build_users, by_day, load_encoder,  # noqa: E402
-                           load_records, metrics)
+                           load_records)
 from sync.ranking import contrast  # noqa: E402
 from sync.ranking.backends import SentenceEncoder  # noqa: E402
 from sync.ranking.linear import balanced_costs, fit_logistic, fit_svm  # noqa: E402
@@ -164,25 +165,6 @@ def tag_margins(u: dict) -> list[np.ndarray]:
         lr = fit_logistic(vectors[train], labels, costs * contrast.EMBEDDING_C).decision_function(u["vectors"]["cand"])
         out.append(combined(svm, lr, SHARE))
     return out
-
-
-def table_printer(users: list[dict], seed: int):
-    """Print the table's heading and return ``row(name, scores)``, which ranks every user's candidates by
-    ``scores(u)`` (higher first) and prints the row."""
-    asl = [metrics(u["asl"], u["relevant"])["ndcg@10"] for u in users]
-    kinds = [u["kind"] for u in users]
-    print_heading(kinds, seed)
-
-    def row(name: str, scores) -> None:
-        rankings = [order(u, scores(u)) for u in users]
-        print(table_row(name, rankings, [u["relevant"] for u in users], kinds, asl), flush=True)
-
-    return row
-
-
-def anchor_scores(u: dict) -> np.ndarray:
-    """arxiv-sanity-lite's ranking of the user's candidates as scores (its first the highest)."""
-    return -np.array([u["asl"].index(i) for i in u["ids"]], dtype=float)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,8 +35,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ablate_evidence import SHIPPED, SHIPPED_RAMP, components, counted_rows, score, unit  # noqa: E402
-from ablate_models import anchor_scores, table_printer, tfidf_rows  # noqa: E402
+from ablate_evidence import (SHIPPED, SHIPPED_RAMP, anchor_scores, components, counted_rows, score,  # noqa: E402
+                             table_printer, unit)
+from ablate_models import tfidf_rows  # noqa: E402
 from ablate_phrases import tuning_parser  # noqa: E402
 from bench_ranking import CACHE_DIR, TUNING_DAYS, build_users, by_day, load_encoder, load_records  # noqa: E402
 from sync.ranking import contrast  # noqa: E402
