@@ -5,19 +5,25 @@ See ``sync/sample_data/README.md`` for what the files hold and where they come f
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .models import AnnouncementEntry, Announcement, AnnounceType, LibraryCollection, LibraryItem, Paper
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SAMPLE_DATE = date(2025, 9, 24)
 SAMPLE_CATEGORIES = ("cs.AI", "cs.CL", "cs.CV", "cs.LG")
 _ANNOUNCEMENT_FILE = "announcement-2025-09-24.jsonl.gz"
 _LIBRARY_FILE = "library.jsonl.gz"
+_BACKGROUND_FILE = "background.jsonl.gz"
+_BACKGROUND_VECTORS_FILE = "background-vectors.npy"  # all-MiniLM-L6-v2, float16, in the file's order
 
 
 def _records(name: str) -> Iterator[dict]:
@@ -40,6 +46,31 @@ def paper_from_record(record: dict) -> Paper:
         comment=record.get("comment") or None,
         announce_date=announced,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def starter_background() -> tuple[Paper, ...]:
+    """882 real arXiv papers of four announcement days (2025-04-01 .. 04-16; mostly cs.AI, CL, CV, LG):
+    what "arXiv in general" looks like to a ranker whose own background is still short
+    (:func:`sync.rank_stage.with_starter_background`)."""
+    return tuple(paper_from_record(r) for r in _records(_BACKGROUND_FILE))
+
+
+@functools.lru_cache(maxsize=1)
+def starter_background_vectors() -> dict[str, np.ndarray]:
+    """Content hash of each starter paper's text -> its all-MiniLM-L6-v2 embedding (float32, unit length),
+    computed when the file was built (``bench/build_starter_background.py``), so they are never embedded
+    again."""
+    import numpy as np
+
+    from .ranking.text import content_hash, document_text
+
+    with resources.files("sync").joinpath("sample_data", _BACKGROUND_VECTORS_FILE).open("rb") as raw:
+        vectors = np.load(raw).astype(np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)  # undo float16 rounding
+    # strict: a vector file out of step with the papers is a packaging bug, never silently misaligned
+    return {content_hash(document_text(p.title, p.abstract)): v
+            for p, v in zip(starter_background(), vectors, strict=True)}
 
 
 def sample_announcement() -> Announcement:
