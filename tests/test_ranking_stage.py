@@ -222,7 +222,10 @@ def test_cli_rank_file_mode_background_and_cache_dir(tmp_path):
             "--out", str(out), "--cache-dir", str(cache)]
     first = CliRunner().invoke(cli, args, env={"PAPERFEED_RANKING_BACKEND": "hybrid"})
     assert first.exit_code == 0, first.output
-    assert "background 60 papers" in first.output and "embedded 67 new texts" in first.output
+    # the 60 given papers are topped up with the bundled starter papers, whose vectors are bundled too:
+    # only the library, candidates and given background reach the model
+    assert "background 942 papers (60 given and 882 bundled)" in first.output
+    assert "embedded 67 new texts" in first.output
     assert (cache / "embeddings.sqlite3").is_file()
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["2509.2", "2509.1"]
@@ -240,6 +243,6 @@ def test_cli_rank_file_mode_background_and_cache_dir(tmp_path):
     assert "sync.ranking.linear" in imported
     assert not {m for m in imported if m.split(".")[0] in ("sklearn", "torch", "sentence_transformers")}
     assert [json.loads(line) for line in out.read_text().splitlines()] == rows
-    # without --background the candidates are the background
+    # without --background the candidates are the background, with the starter papers
     plain = CliRunner().invoke(cli, args[:5] + args[7:], env={"PAPERFEED_RANKING_BACKEND": "tfidf"})
-    assert plain.exit_code == 0 and "background 2 papers (the candidates)" in plain.output
+    assert plain.exit_code == 0 and "background 884 papers (2 candidates and 882 bundled)" in plain.output

@@ -112,12 +112,14 @@ def _score(papers: list[Paper], profile: Profile, now: datetime, options: RankOp
     positives = positive_documents(profile, now, options.half_life_days)
     negatives = negative_documents(profile)
     keywords = [k for k in dict.fromkeys(profile.keywords) if normalise_phrase(k)]
-    own_ids = {d.arxiv_id for d in positives if d.arxiv_id}  # a liked paper is never a negative
+    # a liked paper is never a negative: known by its arXiv id or, for library items without one, its text
+    own_ids = {d.arxiv_id for d in positives if d.arxiv_id}
+    own_texts = {d.text for d in positives}
     background_authors: dict[str, tuple[str, ...]] = {}
     for p in profile.background:
         if p.arxiv_id not in own_ids:
             text = document_text(p.title, p.abstract)
-            if text:
+            if text and text not in own_texts:
                 background_authors.setdefault(text, tuple(p.authors))
     background = list(background_authors)
     authors = ([p.authors for p in papers], [d.authors for d in positives], list(background_authors.values()),

@@ -1,0 +1,121 @@
+"""The bundled starter background: a short background is topped up with real arXiv papers, whose
+embeddings come bundled, and a library paper is never one of the negatives."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import numpy as np
+import pytest
+
+from sync.models import AnnouncementEntry, AnnounceType, LibraryItem, Paper
+from sync.rank_stage import (STARTER_BACKGROUND_BELOW, KnownVectorsEncoder, rank_day, with_starter_background,
+                             with_starter_vectors)
+from sync.ranking import Profile, RankOptions, rank_papers
+from sync.ranking.backends import MODEL_NAME
+from sync.ranking.text import content_hash, document_text
+from sync.sample import starter_background, starter_background_vectors
+
+NOW = datetime(2025, 9, 25, 8, tzinfo=timezone.utc)
+DAY = date(2025, 9, 24)
+COMPILERS = [("Loop tiling in an optimizing compiler", "A polyhedral compiler pass for loop tiling."),
+             ("Register allocation for GPU kernels", "Register allocation in the compiler backend."),
+             ("Vectorizing compilers", "Auto-vectorization of loops in compilers."),
+             ("MLIR pipelines", "Compiler pipelines in MLIR lower tensor programs."),
+             ("JIT compilation", "A just-in-time compiler for dynamic languages."),
+             ("Superoptimization", "A superoptimizer searches for the shortest instruction sequence."),
+             ("Polyhedral scheduling", "Affine scheduling of loop nests in a compiler.")]
+LIBRARY = [LibraryItem(key=f"L{i}", title=t, abstract=a, date_added=NOW) for i, (t, a) in enumerate(COMPILERS)]
+
+
+def test_starter_papers_are_real_and_dated_before_every_benchmark_day():
+    papers = starter_background()
+    assert len(papers) == 882 and len({p.arxiv_id for p in papers}) == 882
+    assert {p.announce_date for p in papers} == {date(2025, 4, 1), date(2025, 4, 6), date(2025, 4, 11),
+                                                date(2025, 4, 16)}
+    assert all(p.title and p.abstract and p.authors and p.categories for p in papers)
+
+
+def test_short_background_is_topped_up_long_one_is_not():
+    own = tuple(Paper(arxiv_id=f"2509.{n:05d}", title=f"Paper {n}", abstract="Text.") for n in range(10))
+    starters = starter_background()
+    topped, added = with_starter_background(own, limit=10_000, exclude={starters[0].arxiv_id})
+    assert added == 881 and topped[:10] == own and starters[0] not in topped
+    assert [p.arxiv_id for p in topped[10:]] == [p.arxiv_id for p in starters[1:]]
+    # never past the background size the settings allow, and never a paper twice
+    assert with_starter_background(own, limit=100)[1] == 90
+    assert with_starter_background(own + starters[:5], limit=10_000)[1] == 877
+    many = tuple(Paper(arxiv_id=f"2509.{n:05d}", title=f"Paper {n}", abstract="Text.")
+                 for n in range(STARTER_BACKGROUND_BELOW))
+    assert with_starter_background(many, limit=10_000) == (many, 0)
+
+
+class _CountingEncoder:
+    name = MODEL_NAME
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def encode(self, texts):
+        self.asked += list(texts)
+        return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+
+
+def test_starter_papers_are_answered_from_their_bundled_vectors():
+    inner = _CountingEncoder()
+    encoder = with_starter_vectors(inner, added=882)
+    assert isinstance(encoder, KnownVectorsEncoder)
+    starter_texts = [document_text(p.title, p.abstract) for p in starter_background()[:3]]
+    vectors = encoder.encode(starter_texts + ["A new paper.", starter_texts[0]])
+    assert inner.asked == ["A new paper."]
+    known = starter_background_vectors()
+    assert np.allclose(vectors[0], known[content_hash(starter_texts[0])]) and np.allclose(vectors[4], vectors[0])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # another model's space, or nothing added: the encoder is left as it is
+    other = _CountingEncoder()
+    other.name = "local:other-model"
+    assert with_starter_vectors(other, added=882) is other and with_starter_vectors(inner, added=0) is inner
+
+
+def test_bundled_vectors_are_the_models_own():
+    pytest.importorskip("sentence_transformers", reason="needs the embeddings extra")
+    from sync.ranking.backends import shared_encoder
+
+    papers = starter_background()[::90]
+    texts = [document_text(p.title, p.abstract) for p in papers]
+    fresh = shared_encoder(MODEL_NAME).encode(texts)
+    bundled = np.stack([starter_background_vectors()[content_hash(t)] for t in texts])
+    assert np.min(np.sum(fresh * bundled, axis=1)) > 0.999  # float16 storage, cosine to the model's own
+
+
+def test_first_day_of_a_new_installation_contrasts_with_the_starter_papers(store, config):
+    """Nothing stored before the day: the ranker still has a background to contrast the library with."""
+    store.upsert_entries([
+        AnnouncementEntry(Paper("2509.30001", "A compiler for loop tiling", "Loop tiling in a polyhedral compiler.",
+                                categories=("cs.PL",)), AnnounceType.NEW),
+        AnnouncementEntry(Paper("2509.30002", "Tweets and sentiment", "Sentiment of tweets.", categories=("cs.CL",)),
+                          AnnounceType.NEW)], announce_date=DAY, source="feed")
+    cfg = config.with_values(ranking__backend="tfidf", ranking__threshold=0.0)
+    summary = rank_day(store, cfg, DAY, now=NOW, library=LIBRARY)
+    assert "background 0 stored papers and 882 bundled ones" in summary.line()
+    assert [r.paper.arxiv_id for r in store.ranked_papers(DAY)] == ["2509.30001", "2509.30002"]
+    off = rank_day(store, cfg.with_values(ranking__background_size=0), DAY, now=NOW, library=LIBRARY)
+    assert "bundled" not in off.line()
+
+
+def test_a_library_paper_is_never_a_negative_even_without_an_arxiv_id():
+    """A background paper with the text of a library item (which has no arXiv id) is left out of the
+    negatives: ranking with it is ranking without it."""
+    candidates = [Paper("2509.1", "Tiling compilers revisited", abstract="Loop tiling in a compiler."),
+                  Paper("2509.2", "Cooking robots", abstract="Robots cook dinner.")]
+    others = tuple(starter_background()[:200])
+    copies = tuple(Paper(f"2504.{n:05d}", t, abstract=a) for n, (t, a) in enumerate(COMPILERS))
+    options = RankOptions(backend="tfidf", threshold=0.0)
+
+    def scores(background):
+        result = rank_papers(candidates, Profile(library=tuple(LIBRARY), background=background), now=NOW,
+                             options=options)
+        return [(s.paper.arxiv_id, s.raw_score) for s in result.scored]
+
+    with_copies, without = scores(others + copies), scores(others)
+    assert with_copies == without and without[0][0] == "2509.1"
