@@ -102,11 +102,11 @@ class KnownVectorsEncoder:
         return getattr(self._inner, "embedded", 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return self._inner.encode([])
         hashes = [content_hash(t) for t in texts]
         missing = list(dict.fromkeys(t for t, h in zip(texts, hashes) if h not in self._known))
         fresh = dict(zip(missing, self._inner.encode(missing))) if missing else {}
-        if not texts:
-            return self._inner.encode([])
         return np.stack([self._known[h] if h in self._known else fresh[t]
                          for t, h in zip(texts, hashes)]).astype(np.float32)
 
@@ -298,7 +298,9 @@ def rank_files(config: Config, library_file, candidates_file, out_file, *, now: 
     candidates = read_candidates(candidates_file)
     given = read_candidates(background_file) if background_file else list(candidates)
     background_size = int(config["ranking.background_size"])
-    background, starters = with_starter_background(given, limit=background_size) if background_size > 0 \
+    # a starter paper that is one of the candidates must not be its own negative
+    background, starters = with_starter_background(
+        given, limit=background_size, exclude={p.arxiv_id for p in candidates}) if background_size > 0 \
         else (tuple(given), 0)
     backend, note = effective_backend(config)
     profile = Profile(library=tuple(library), keywords=tuple(config["ranking.include_keywords"]),

@@ -119,3 +119,28 @@ def test_a_library_paper_is_never_a_negative_even_without_an_arxiv_id():
 
     with_copies, without = scores(others + copies), scores(others)
     assert with_copies == without and without[0][0] == "2509.1"
+
+
+def test_file_mode_never_adds_a_candidate_to_its_own_background(tmp_path, config):
+    """A starter paper among the candidates stays out of the background the others are contrasted with."""
+    import json
+
+    from sync.rank_stage import rank_files
+
+    def jsonl(name, rows):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        return path
+
+    starter = starter_background()[0]
+    library = jsonl("library.jsonl", [{"id": f"2501.{i:05d}", "title": t, "abstract": a, "announced": "2025-01-02"}
+                                      for i, (t, a) in enumerate(COMPILERS)])
+    candidates = jsonl("candidates.jsonl", [
+        {"id": starter.arxiv_id, "title": starter.title, "abstract": starter.abstract, "announced": "2025-04-01"},
+        {"id": "2509.00002", "title": "Tiling compilers revisited", "abstract": "Loop tiling in a compiler."}])
+    background = jsonl("background.jsonl", [{"id": f"2508.{n:05d}", "title": f"Sentiment study {n}",
+                                             "abstract": f"Tweets and sentiment, corpus {n}."} for n in range(60)])
+    line = rank_files(config.with_values(ranking__backend="tfidf"), library, candidates, tmp_path / "out.jsonl",
+                      now=NOW, background_file=background)
+    assert "background 941 papers (60 given and 881 bundled)" in line
+    assert json.loads((tmp_path / "out.jsonl").read_text().splitlines()[0])["id"] == "2509.00002"
