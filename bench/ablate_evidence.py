@@ -1,6 +1,6 @@
 """Ablations of the ranker with the library's phrases in place, on TUNING users only:
 
-    .venv/bin/python bench/ablate_evidence.py --users 40 [--seed 1] [--grid-only]
+    .venv/bin/python bench/ablate_evidence.py --users 40 [--seed 1] [--grid-only | --tfidf-grid]
 
 Per tuning user (the users of ``bench_ranking.py --tune`` for seed 1; ``--seed 5`` gives 40 others on the
 same tuning days) the pieces of the score are computed once: the TF-IDF SVM margin (with author terms)
@@ -12,7 +12,9 @@ rule under which the constants were chosen (a phrase counts fully from a lift of
 the ranker now weighs a phrase by its *specificity* (0 at a lift of 2, full from 4), whose rows are
 marked:
 
-- the grid: SVM C x phrase weight x embedding share (the constants chosen together);
+- the grid: SVM C x phrase weight x embedding share (the constants chosen together); with
+  ``--tfidf-grid`` instead, C x phrase weight for the TF-IDF backend (embedding share 0, the shipped
+  phrase rule);
 - the phrase's specificity: the ramp shipped (2 -> 4) and two others, with the chosen constants;
 - other ways to weigh a phrase (by its lift; a Bayes estimate from the lift);
 - closeness to the nearest library paper as extra evidence (embeddings);
@@ -247,6 +249,8 @@ def anchor_scores(u: dict) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     parser = tuning_parser(__doc__)
     parser.add_argument("--grid-only", action="store_true", help="only the grid of C, phrase weight, embedding share")
+    parser.add_argument("--tfidf-grid", action="store_true",
+                        help="only the TF-IDF backend's grid (embedding share 0): C x phrase weight 0.2-0.6")
     args = parser.parse_args(argv)
     records = load_records(args.data)
     encoder = load_encoder(records)
@@ -259,6 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     row("chosen: C %g, phrase weight %g, embedding share %g" % SHIPPED, lambda u: score(u, *SHIPPED))
     row("**shipped: the chosen constants, phrase specificity from lift %g to %g**"
         % (phrases.MIN_LIFT, phrases.FULL_LIFT), lambda u: score(u, *SHIPPED, phrase_value=SHIPPED_RAMP))
+    if args.tfidf_grid:  # the backend of a plain install (no embeddings extra): the SVM and the phrases
+        for c in C_GRID:
+            for weight in (0.2,) + WEIGHT_GRID + (0.6,):
+                row(f"TF-IDF backend: C {c}, phrase weight {weight}",
+                    lambda u: score(u, c, weight, 0.0, phrase_value=SHIPPED_RAMP))
+        return 0
     for c in C_GRID:
         for weight in WEIGHT_GRID:
             for share in SHARE_GRID:
