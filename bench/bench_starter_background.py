@@ -1,10 +1,11 @@
 """The bundled starter background: what it does when a ranker has little or no background of its own.
 Run from the repository root:
 
-    .venv/bin/python bench/bench_starter_background.py --tune --users 40 [--seed 5]
+    .venv/bin/python bench/bench_starter_background.py --tune --users 40 [--seed 5] [--backend tfidf]
 
 The users of bench/bench_ranking.py (tuning users with --tune: candidate days 2025-04-21..06-27, seed 1
-unless --seed; evaluation users without it), ranked by paperfeed (hybrid backend) with three backgrounds,
+unless --seed; evaluation users without it), ranked by paperfeed (hybrid backend, or --backend tfidf)
+with three backgrounds,
 each without and with the top-up by the bundled starter papers (``sync.rank_stage.with_starter_background``,
 the rule the rank stage applies; 882 papers announced 2025-04-01..04-16, before every candidate day):
 
@@ -24,18 +25,17 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_ranking import (BACKGROUND_SIZE, _cached, anchor_asl, background_for, library_items, load_encoder,  # noqa: E402
-                           ndcg_at, paired_bootstrap, user_key)
+from bench_ranking import (BACKGROUND_SIZE, _cached, anchor_asl, background_for,  # noqa: E402
+                           library_items, load_encoder, ndcg_at, paired_bootstrap, user_key)
 from dev_data import add_data_option  # noqa: E402
 from users import EVALUATION_DAYS, TUNING_DAYS, build_users, by_day, load_records, ranker_view  # noqa: E402
-
-from datetime import datetime, timezone  # noqa: E402
 
 from sync.rank_stage import with_starter_background  # noqa: E402
 from sync.ranking import Profile, RankOptions, rank_papers  # noqa: E402
@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="tuning users instead of evaluation users")
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--seed", type=int, help="users' seed (default: 1 with --tune, 2 without)")
+    parser.add_argument("--backend", default="hybrid", choices=("hybrid", "tfidf"),
+                        help="tfidf: the backend of a plain install (no embeddings extra)")
     add_data_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     days = by_day(records)
     window, seed = (TUNING_DAYS, 1) if args.tune else (EVALUATION_DAYS, 2)
     users = build_users(records, count=args.users, days=window, seed=args.seed or seed)
-    print(f"{'tuning' if args.tune else 'evaluation'} users: {len(users)} (seed {args.seed or seed})\n", flush=True)
+    print(f"{'tuning' if args.tune else 'evaluation'} users: {len(users)} (seed {args.seed or seed}), "
+          f"{args.backend} backend\n", flush=True)
     asl = [ndcg_at(_cached("asl", user_key(u), lambda: anchor_asl(u, days)), u.relevant) for u in users]
     rows = {}
     for setting in SETTINGS:
@@ -78,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             own = setting.background(user, candidates, days)
             topped, added = with_starter_background(own, limit=BACKGROUND_SIZE)
             sizes.append((len(own), added))
+            options = RankOptions(backend=args.backend, threshold=0.0, max_results=10_000)
             for background, out in ((own, before), (topped, after)):
                 result = rank_papers(candidates, Profile(library=library_items(user), background=background),
-                                     now=now, options=RankOptions(threshold=0.0, max_results=10_000), encoder=encoder)
+                                     now=now, options=options, encoder=encoder if args.backend != "tfidf" else None)
                 out.append(ndcg_at([s.paper.arxiv_id for s in result.scored], user.relevant))
         rows[setting.name] = (before, after, sizes)
         print(f"{setting.name}: without {mean(before):.3f}, with {mean(after):.3f}", flush=True)
