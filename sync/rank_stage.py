@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -26,8 +26,9 @@ from .store.rankings import RankingRow
 RANKED_TYPES = ("new", "cross")
 # A background shorter than this (a new installation's first days; file mode without --background, where
 # the day's candidates are all there is) is topped up with the bundled starter papers (sync/sample.py):
-# on the tuning users of the ranking benchmark, +0.13 nDCG@10 on a first day with nothing stored and
-# +0.02-0.05 in file mode without a background (docs/benchmarks.md, bench/bench_starter_background.py).
+# on two sets of tuning users of the ranking benchmark, +0.13 / +0.18 nDCG@10 on a first day with nothing
+# stored and +0.02 / +0.05 in file mode without a background (docs/benchmarks.md,
+# bench/bench_starter_background.py).
 STARTER_BACKGROUND_BELOW = 1000
 
 
@@ -111,7 +112,7 @@ class KnownVectorsEncoder:
                          for t, h in zip(texts, hashes)]).astype(np.float32)
 
 
-def with_starter_background(background: Sequence[Paper], *, limit: int, exclude: set[str] = frozenset()
+def with_starter_background(background: Sequence[Paper], *, limit: int, exclude: Collection[str] = ()
                             ) -> tuple[tuple[Paper, ...], int]:
     """``background`` and, when it holds fewer than :data:`STARTER_BACKGROUND_BELOW` papers, the bundled
     starter papers after it (none in ``exclude`` or already there; at most ``limit`` papers in all).
@@ -188,9 +189,9 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
         background_size = int(config.get("ranking.background_size", 10000))
         background, starters = (), 0
         if background_size > 0:
-            stored = store.background_papers(day, exclude=candidate_ids | set(feedback), limit=background_size)
-            background, starters = with_starter_background(stored, limit=background_size,
-                                                           exclude=candidate_ids | set(feedback))
+            not_background = candidate_ids | set(feedback)
+            stored = store.background_papers(day, exclude=not_background, limit=background_size)
+            background, starters = with_starter_background(stored, limit=background_size, exclude=not_background)
             if starters:
                 summary.notes.append(f"background {len(stored)} stored papers and {starters} bundled ones")
         profile = Profile(library=tuple(items), keywords=tuple(config["arxiv.keywords"]),
