@@ -144,3 +144,19 @@ def test_phrase_weight_zero_turns_the_evidence_off_and_must_be_a_share():
     off = rank_papers(day, Profile(library=library, background=background), now=NOW,
                       options=RankOptions(backend="tfidf", threshold=0.0, phrase_weight=0.0))
     assert "mentions" not in off.scored[0].reason
+
+
+def test_a_phrase_common_in_the_background_still_counts_but_is_not_named():
+    """"findings" in 60% of a small library and 15% of arXiv marks the library (lift 4) yet says nothing
+    about a paper: it lifts the paper as before, and the reason names something else."""
+    library = [f"Our findings on interfaces {i}. {FILLER}" for i in range(12)] + \
+              [f"Gesture typing study {i}. {FILLER}" for i in range(8)]
+    background = [f"Background paper {i} with findings. {FILLER}" if i % 20 < 3 else f"Background paper {i}. {FILLER}"
+                  for i in range(400)]
+    found = library_phrases(library, background).phrases
+    findings, gesture = found["finding"], found["gesture typing"]
+    assert findings.specificity > 0.95 and findings.background_share == pytest.approx(0.15, abs=0.01)
+    value, reason = phrase_evidence(findings)
+    assert value == pytest.approx(PHRASE_WEIGHT * findings.strength) and value > 0 and reason == ""
+    assert gesture.background_share < 0.01
+    assert phrase_evidence(gesture)[1] == "mentions “gesture typing”, like 40% of your library"

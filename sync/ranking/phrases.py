@@ -48,6 +48,10 @@ FEEDBACK_PRIOR = 5.0
 DISMISSAL_BLAME = 2.0
 NAMED_TRUST = 0.5  # a phrase trusted less than this still counts a little but is not named as the reason
 NAMED_SPECIFICITY = 0.5  # nor is one barely more common in the library than elsewhere (lift < 2.8)
+# nor one in a tenth or more of the background's papers: "findings", "research", "human" (12-16% of arXiv)
+# can mark a small library yet say nothing about a paper; "point cloud" (2%), "speech" (3%), "video" (9%)
+# are named. Only the reason changes: the phrase counts the same.
+NAMED_MAX_BACKGROUND_SHARE = 0.10
 MAX_PHRASES = 200  # the strongest phrases kept (a library has a few dozen)
 
 _KEEP_S = ("ss", "is", "us", "os", "as")  # analysis, corpus, bias: not plurals
@@ -66,6 +70,11 @@ class LibraryPhrase:
     @property
     def strength(self) -> float:
         return self.share * self.trust * self.specificity
+
+    @property
+    def background_share(self) -> float:
+        """About the share of the background's papers that contain it (its share over its lift)."""
+        return self.share / self.lift if self.lift else 1.0
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -209,5 +218,6 @@ def specificity(lift: float, min_lift: float = MIN_LIFT, full_lift: float = FULL
 def phrase_evidence(phrase: LibraryPhrase, weight: float = PHRASE_WEIGHT) -> tuple[float, str]:
     """Evidence value and reason (empty: not worth naming) for a candidate that contains ``phrase``."""
     reason = f"mentions “{phrase.text}”, like {phrase.share:.0%} of your library"
-    named = phrase.trust >= NAMED_TRUST and phrase.specificity >= NAMED_SPECIFICITY
+    named = (phrase.trust >= NAMED_TRUST and phrase.specificity >= NAMED_SPECIFICITY
+             and phrase.background_share < NAMED_MAX_BACKGROUND_SHARE)
     return weight * phrase.strength, reason if named else ""
