@@ -25,9 +25,10 @@ from .store.rankings import RankingRow
 
 RANKED_TYPES = ("new", "cross")
 # A background shorter than this (a new installation's first days; file mode without --background, where
-# the day's candidates are all there is) is topped up with the bundled starter papers (sync/sample.py):
-# on two sets of tuning users of the ranking benchmark, +0.13 / +0.18 nDCG@10 on a first day with nothing
-# stored and +0.02 / +0.05 in file mode without a background (docs/benchmarks.md,
+# the day's candidates are all there is) is completed with the day's candidates and the bundled starter
+# papers (sync/sample.py):
+# on two sets of tuning users of the ranking benchmark, +0.14 / +0.19 nDCG@10 on a first day with nothing
+# stored and +0.03 / +0.06 in file mode without a background (docs/benchmarks.md,
 # bench/bench_starter_background.py).
 STARTER_BACKGROUND_BELOW = 1000
 
@@ -112,19 +113,35 @@ class KnownVectorsEncoder:
                          for t, h in zip(texts, hashes)]).astype(np.float32)
 
 
-def with_starter_background(background: Sequence[Paper], *, limit: int, exclude: Collection[str] = ()
-                            ) -> tuple[tuple[Paper, ...], int]:
-    """``background`` and, when it holds fewer than :data:`STARTER_BACKGROUND_BELOW` papers, the bundled
-    starter papers after it (none in ``exclude`` or already there; at most ``limit`` papers in all).
-    Returns the background and how many starter papers it gained."""
+@dataclass(frozen=True)
+class CompletedBackground:
+    papers: tuple[Paper, ...]
+    candidates: int = 0  # of the day's candidates added
+    starters: int = 0  # of the bundled starter papers added
+
+
+def with_starter_background(background: Sequence[Paper], *, limit: int, candidates: Sequence[Paper] = (),
+                            exclude: Collection[str] = ()) -> CompletedBackground:
+    """``background`` as it is, or, when it holds fewer than :data:`STARTER_BACKGROUND_BELOW` papers, followed
+    by the day's ``candidates`` and then the bundled starter papers (none in ``exclude`` or already there;
+    at most ``limit`` papers in all).
+
+    The starter papers say what arXiv in general looks like; the candidates are papers of your own
+    fields, whatever they are (the starter papers are mostly cs.AI/CL/CV/LG), so the contrast model
+    learns what sets your library apart from its own field and not only from computer science.
+    """
     background = tuple(background)
     if len(background) >= min(STARTER_BACKGROUND_BELOW, limit):
-        return background, 0
+        return CompletedBackground(background)
     from .sample import starter_background
 
-    have = {p.arxiv_id for p in background} | set(exclude)
-    extra = tuple(p for p in starter_background() if p.arxiv_id not in have)[:limit - len(background)]
-    return background + extra, len(extra)
+    have = {p.arxiv_id for p in background}
+    day = tuple(p for p in dict((p.arxiv_id, p) for p in candidates).values() if p.arxiv_id not in have)
+    day = day[:limit - len(background)]
+    have |= {p.arxiv_id for p in day} | set(exclude)
+    room = limit - len(background) - len(day)
+    extra = tuple(p for p in starter_background() if p.arxiv_id not in have)[:max(0, room)]
+    return CompletedBackground(background + day + extra, len(day), len(extra))
 
 
 def with_starter_vectors(encoder, added: int):
@@ -187,20 +204,21 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
                           if a == "dismissed" and i in feedback_papers)
         candidate_ids = {p.arxiv_id for p in candidates}
         background_size = int(config.get("ranking.background_size", 10000))
-        background, starters = (), 0
+        completed = CompletedBackground(())
         if background_size > 0:
-            not_background = candidate_ids | set(feedback)
-            stored = store.background_papers(day, exclude=not_background, limit=background_size)
-            background, starters = with_starter_background(stored, limit=background_size, exclude=not_background)
-            if starters:
-                summary.notes.append(f"background {len(stored)} stored papers and {starters} bundled ones")
+            stored = store.background_papers(day, exclude=candidate_ids | set(feedback), limit=background_size)
+            completed = with_starter_background(stored, limit=background_size, candidates=candidates,
+                                                exclude=set(feedback))
+            if completed.candidates or completed.starters:
+                summary.notes.append(f"background {len(stored)} stored papers, {completed.candidates} of the day's"
+                                     f" and {completed.starters} bundled ones")
         profile = Profile(library=tuple(items), keywords=tuple(config["arxiv.keywords"]),
                           categories=_categories(store, config, day),
                           favourite_authors=tuple(config["ranking.favourite_authors"]),
-                          saved=saved, dismissed=dismissed, background=background)
+                          saved=saved, dismissed=dismissed, background=completed.papers)
         options = options_from_config(config, backend=backend, already_shown=frozenset(store.shown_before(day)))
         caching = encoder or (CachingEncoder(store, model=config["ranking.model"]) if backend != "tfidf" else None)
-        caching = with_starter_vectors(caching, starters)
+        caching = with_starter_vectors(caching, completed.starters)
         result = rank_papers(candidates, profile, now=now, options=options, encoder=caching)
         rows = [RankingRow(s.paper.arxiv_id, s.score, s.reason, s.tags, s.collection) for s in result.selected]
         store.save_ranking(day, rows, run_id=run_id)
@@ -212,6 +230,11 @@ def rank_day(store, config: Config, day: date | None = None, *, now: datetime,
     except BaseException as exc:
         store.finish_rank_run(run_id, outcome="error", message=str(exc) or type(exc).__name__)
         raise
+
+
+def _listed(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def _candidates(store, day: date) -> list[Paper]:
@@ -299,10 +322,9 @@ def rank_files(config: Config, library_file, candidates_file, out_file, *, now: 
     candidates = read_candidates(candidates_file)
     given = read_candidates(background_file) if background_file else list(candidates)
     background_size = int(config["ranking.background_size"])
-    # a starter paper that is one of the candidates must not be its own negative
-    background, starters = with_starter_background(
-        given, limit=background_size, exclude={p.arxiv_id for p in candidates}) if background_size > 0 \
-        else (tuple(given), 0)
+    completed = with_starter_background(given, limit=background_size, candidates=candidates) \
+        if background_size > 0 else CompletedBackground(tuple(given))
+    background = completed.papers
     backend, note = effective_backend(config)
     profile = Profile(library=tuple(library), keywords=tuple(config["ranking.include_keywords"]),
                       favourite_authors=tuple(config["ranking.favourite_authors"]),
@@ -322,15 +344,17 @@ def rank_files(config: Config, library_file, candidates_file, out_file, *, now: 
         encoder = CachingEncoder(cache, model=config["ranking.model"])
     else:
         encoder = shared_encoder(config["ranking.model"])
-    encoder = with_starter_vectors(encoder, starters)
+    encoder = with_starter_vectors(encoder, completed.starters)
     try:
         result = rank_papers(candidates, profile, now=now, options=options, encoder=encoder)
     finally:
         if cache is not None:
             cache.close()
     written = write_results(out_file, result.scored)
-    extra = [f"background {len(background)} papers ({len(given)} {'given' if background_file else 'candidates'}"
-             + (f" and {starters} bundled)" if starters else ")")]
+    parts = [f"{len(given)} {'given' if background_file else 'candidates'}",
+             f"{completed.candidates} candidates" if completed.candidates else "",
+             f"{completed.starters} bundled" if completed.starters else ""]
+    extra = [f"background {len(background)} papers ({_listed([p for p in parts if p])})"]
     if cache is not None:
         extra.append(f"embedded {encoder.embedded} new texts")
     if note:

@@ -171,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ranking.favourite_authors", list, [], "Papers by these authors score high (\"Jane Doe\")."),
     Setting("ranking.background_size", int, 10000,
             "Recently announced papers the ranker contrasts your library with (0 turns contrast off); fewer"
-            " than 1,000 stored are topped up with 882 bundled arXiv papers."),
+            " than 1,000 stored are completed with the day's papers and 882 bundled arXiv papers."),
     # storage
     Setting("storage.data_dir", str, "", "Directory of the SQLite store and reports (empty: the user data dir)."),
     Setting("store.url", str, "",

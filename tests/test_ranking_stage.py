@@ -222,9 +222,9 @@ def test_cli_rank_file_mode_background_and_cache_dir(tmp_path):
             "--out", str(out), "--cache-dir", str(cache)]
     first = CliRunner().invoke(cli, args, env={"PAPERFEED_RANKING_BACKEND": "hybrid"})
     assert first.exit_code == 0, first.output
-    # the 60 given papers are topped up with the bundled starter papers, whose vectors are bundled too:
-    # only the library, candidates and given background reach the model
-    assert "background 942 papers (60 given and 882 bundled)" in first.output
+    # the 60 given papers are completed with the candidates and the bundled starter papers, whose vectors
+    # are bundled too: only the library, candidates and given background reach the model
+    assert "background 944 papers (60 given, 2 candidates and 882 bundled)" in first.output
     assert "embedded 67 new texts" in first.output
     assert (cache / "embeddings.sqlite3").is_file()
     rows = [json.loads(line) for line in out.read_text().splitlines()]

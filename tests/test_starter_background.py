@@ -36,18 +36,24 @@ def test_starter_papers_are_real_and_dated_before_every_benchmark_day():
     assert all(p.title and p.abstract and p.authors and p.categories for p in papers)
 
 
-def test_short_background_is_topped_up_long_one_is_not():
-    own = tuple(Paper(arxiv_id=f"2509.{n:05d}", title=f"Paper {n}", abstract="Text.") for n in range(10))
+def _papers(n: int, prefix: str = "2509") -> tuple[Paper, ...]:
+    return tuple(Paper(arxiv_id=f"{prefix}.{i:05d}", title=f"Paper {i}", abstract="Text.") for i in range(n))
+
+
+def test_short_background_gets_the_days_candidates_then_the_starter_papers_long_one_nothing():
+    own, day = _papers(10), _papers(3, "2510")
     starters = starter_background()
-    topped, added = with_starter_background(own, limit=10_000, exclude={starters[0].arxiv_id})
-    assert added == 881 and topped[:10] == own and starters[0] not in topped
-    assert [p.arxiv_id for p in topped[10:]] == [p.arxiv_id for p in starters[1:]]
+    completed = with_starter_background(own, limit=10_000, candidates=day + day[:1], exclude={starters[0].arxiv_id})
+    assert (completed.candidates, completed.starters) == (3, 881)
+    assert completed.papers[:13] == own + day and starters[0] not in completed.papers
+    assert [p.arxiv_id for p in completed.papers[13:]] == [p.arxiv_id for p in starters[1:]]
     # never past the background size the settings allow, and never a paper twice
-    assert with_starter_background(own, limit=100)[1] == 90
-    assert with_starter_background(own + starters[:5], limit=10_000)[1] == 877
-    many = tuple(Paper(arxiv_id=f"2509.{n:05d}", title=f"Paper {n}", abstract="Text.")
-                 for n in range(STARTER_BACKGROUND_BELOW))
-    assert with_starter_background(many, limit=10_000) == (many, 0)
+    capped = with_starter_background(own, limit=100, candidates=day)
+    assert len(capped.papers) == 100 and (capped.candidates, capped.starters) == (3, 87)
+    assert with_starter_background(own + starters[:5], limit=10_000, candidates=starters[5:7]).starters == 875
+    many = _papers(STARTER_BACKGROUND_BELOW)
+    long_enough = with_starter_background(many, limit=10_000, candidates=day)
+    assert long_enough.papers == many and (long_enough.candidates, long_enough.starters) == (0, 0)
 
 
 class _CountingEncoder:
@@ -97,7 +103,7 @@ def test_first_day_of_a_new_installation_contrasts_with_the_starter_papers(store
                           AnnounceType.NEW)], announce_date=DAY, source="feed")
     cfg = config.with_values(ranking__backend="tfidf", ranking__threshold=0.0)
     summary = rank_day(store, cfg, DAY, now=NOW, library=LIBRARY)
-    assert "background 0 stored papers and 882 bundled ones" in summary.line()
+    assert "background 0 stored papers, 2 of the day's and 882 bundled ones" in summary.line()
     assert [r.paper.arxiv_id for r in store.ranked_papers(DAY)] == ["2509.30001", "2509.30002"]
     off = rank_day(store, cfg.with_values(ranking__background_size=0), DAY, now=NOW, library=LIBRARY)
     assert "bundled" not in off.line()
@@ -121,8 +127,9 @@ def test_a_library_paper_is_never_a_negative_even_without_an_arxiv_id():
     assert with_copies == without and without[0][0] == "2509.1"
 
 
-def test_file_mode_never_adds_a_candidate_to_its_own_background(tmp_path, config):
-    """A starter paper among the candidates stays out of the background the others are contrasted with."""
+def test_file_mode_adds_each_candidate_once_to_a_short_background(tmp_path, config):
+    """A short background gets the day's candidates and the starter papers, each paper once: a starter
+    paper that is also a candidate is there as a candidate."""
     import json
 
     from sync.rank_stage import rank_files
@@ -142,5 +149,31 @@ def test_file_mode_never_adds_a_candidate_to_its_own_background(tmp_path, config
                                              "abstract": f"Tweets and sentiment, corpus {n}."} for n in range(60)])
     line = rank_files(config.with_values(ranking__backend="tfidf"), library, candidates, tmp_path / "out.jsonl",
                       now=NOW, background_file=background)
-    assert "background 941 papers (60 given and 881 bundled)" in line
+    assert "background 943 papers (60 given, 2 candidates and 881 bundled)" in line
     assert json.loads((tmp_path / "out.jsonl").read_text().splitlines()[0])["id"] == "2509.00002"
+
+
+def test_a_candidate_that_is_also_a_background_paper_is_scored_by_a_model_without_it(monkeypatch):
+    """Cross-fitting: each candidate found in the background is scored by a model whose negatives leave
+    it out, so its own words do not push it down; the other candidates see every negative."""
+    from sync.ranking import contrast
+    from sync.ranking.contrast import CROSS_FIT_FOLDS, contrast_scores, cross_fit_folds
+
+    library = [f"{t}. {a}" for t, a in COMPILERS]
+    others = [f"{p.title}. {p.abstract}" for p in starter_background()[:120]]
+    candidates = ["Tiling compilers revisited. Loop tiling in a compiler.", others[0], "Cooking robots. Robots cook."]
+    background = others + [candidates[0]]
+
+    def scores(cands, bg):
+        return contrast_scores("tfidf", cands, library, [1.0] * len(library), bg, [], None)
+
+    crossed = scores(candidates, background)
+    monkeypatch.setattr(contrast, "cross_fit_folds", lambda cands, bg: [(np.arange(len(cands)), [])])
+    own_negative = scores(candidates, background)  # one model: each paper a negative of the model scoring it
+    assert crossed[0] > own_negative[0] + 0.05 and crossed[2] == pytest.approx(own_negative[2])
+    # folds: the candidates found nowhere in the background in one model, the others spread over five
+    folds = cross_fit_folds([f"c{i}" for i in range(12)] + ["own"], [f"c{i}" for i in range(12)])
+    assert len(folds) == 1 + CROSS_FIT_FOLDS and folds[0][0].tolist() == [12] and folds[0][1] == []
+    assert sorted(i for scored, _ in folds[1:] for i in scored.tolist()) == list(range(12))
+    assert all(sorted(left_out) == sorted(scored.tolist()) for scored, left_out in folds[1:])
+    assert len(cross_fit_folds(["a"], ["b"])) == 1
