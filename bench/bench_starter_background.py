@@ -5,18 +5,19 @@ Run from the repository root:
 
 The users of bench/bench_ranking.py (tuning users with --tune: candidate days 2025-04-21..06-27, seed 1
 unless --seed; evaluation users without it), ranked by paperfeed (hybrid backend, or --backend tfidf)
-with three backgrounds,
-each without and with the top-up by the bundled starter papers (``sync.rank_stage.with_starter_background``,
-the rule the rank stage applies; 882 papers announced 2025-04-01..04-16, before every candidate day):
+with three backgrounds, each as it is and completed the way the rank stage completes a background of fewer than 1,000 papers
+(``sync.rank_stage.with_starter_background``: the day's candidates, then the 882 bundled starter papers
+announced 2025-04-01..04-16, before every candidate day):
 
-- **nothing stored**: a new installation's first day (the store holds only the day itself). Without
-  the top-up the contrast model has nothing to contrast with and the ranker falls back to similarity.
+- **nothing stored**: a new installation's first day (the store holds only the day itself). As it is,
+  the contrast model has nothing to contrast with and the ranker falls back to similarity.
 - **the candidates**: ``paperfeed rank`` file mode without ``--background``: the day's candidates are
   the background.
 - **the store**: every paper announced before the day, as bench_ranking.py measures it (for tuning users
-  of early days fewer than 1,000 papers, so the top-up applies; its papers are already there).
+  of the earliest days fewer than 1,000 papers, so it is completed too; the starter papers are already
+  there).
 
-Reported: nDCG@10 per row, the paired bootstrap interval of "with minus without the top-up", and each row
+Reported: nDCG@10 per row, the paired bootstrap interval of "completed minus as it is", and each row
 against arxiv-sanity-lite as deployed (its TF-IDF and negatives from every paper up to the day).
 """
 
@@ -79,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             now = datetime.combine(user.day, datetime.min.time(), tzinfo=timezone.utc)
             candidates = [paper_from_record(ranker_view(r)) for r in user.candidates]
             own = setting.background(user, candidates, days)
-            topped, added = with_starter_background(own, limit=BACKGROUND_SIZE)
-            sizes.append((len(own), added))
+            completed = with_starter_background(own, limit=BACKGROUND_SIZE, candidates=candidates)
+            topped = completed.papers
+            sizes.append((len(own), completed.candidates, completed.starters))
             options = RankOptions(backend=args.backend, threshold=0.0, max_results=10_000)
             for background, out in ((own, before), (topped, after)):
                 result = rank_papers(candidates, Profile(library=library_items(user), background=background),
@@ -89,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         rows[setting.name] = (before, after, sizes)
         print(f"{setting.name}: without {mean(before):.3f}, with {mean(after):.3f}", flush=True)
     print(f"\narxiv-sanity-lite as deployed: nDCG@10 {mean(asl):.3f}\n")
-    print("| background | papers (own + starter) | nDCG@10 without / with the starter papers | with minus without "
-          "[95%] | with the starter papers minus arxiv-sanity-lite [95%] | ratio |\n|---|---|---|---|---|---|")
+    print("| background | papers (own + candidates + starter) | nDCG@10 without / with | with minus without "
+          "[95%] | with minus arxiv-sanity-lite [95%] | ratio |\n|---|---|---|---|---|---|")
     for name, (before, after, sizes) in rows.items():
         low, mid, high = paired_bootstrap(after, before)
         a_low, a_mid, a_high = paired_bootstrap(after, asl)
-        own, added = mean(s[0] for s in sizes), mean(s[1] for s in sizes)
-        print(f"| {name} | {own:.0f} + {added:.0f} | {mean(before):.3f} / {mean(after):.3f} | {mid:+.3f} "
+        own, day, added = (mean(s[k] for s in sizes) for k in range(3))
+        print(f"| {name} | {own:.0f} + {day:.0f} + {added:.0f} | {mean(before):.3f} / {mean(after):.3f} | {mid:+.3f} "
               f"[{low:+.3f}, {high:+.3f}] | {a_mid:+.3f} [{a_low:+.3f}, {a_high:+.3f}] | "
               f"{mean(after) / mean(asl):.2f}x |")
     return 0
