@@ -26,9 +26,8 @@ from .store.rankings import RankingRow
 RANKED_TYPES = ("new", "cross")
 # A background shorter than this (a new installation's first days; file mode without --background, where
 # the day's candidates are all there is) is completed with the day's candidates and the bundled starter
-# papers (sync/sample.py):
-# on two sets of tuning users of the ranking benchmark, +0.14 / +0.19 nDCG@10 on a first day with nothing
-# stored and +0.03 / +0.06 in file mode without a background (docs/benchmarks.md,
+# papers (sync/sample.py). On two sets of tuning users of the ranking benchmark: +0.14 / +0.19 nDCG@10 on
+# a first day with nothing stored, +0.03 / +0.06 in file mode without a background (docs/benchmarks.md,
 # bench/bench_starter_background.py).
 STARTER_BACKGROUND_BELOW = 1000
 

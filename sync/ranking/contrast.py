@@ -80,11 +80,12 @@ def contrast_scores(backend: str, candidates: Sequence[str], positives: Sequence
     total = (1.0 if tfidf is not None else 0.0) + (share if embedded is not None else 0.0)
     margin = np.zeros(len(candidates), dtype=np.float64)
     for scored, left_out in cross_fit_folds(candidates, background):
-        keep = np.ones(len(train), dtype=bool)
-        keep[n_pos + np.asarray(left_out, dtype=np.int64)] = False
-        costs = balanced_costs(labels[keep], weights[keep], TFIDF_C)
+        keep: slice | np.ndarray = slice(None)  # every training paper (no copy), unless some are left out
+        if left_out:
+            keep = np.ones(len(train), dtype=bool)
+            keep[n_pos + np.asarray(left_out, dtype=np.int64)] = False
         if tfidf is not None:
-            svm = fit_svm(tfidf[0][keep], labels[keep], costs)
+            svm = fit_svm(tfidf[0][keep], labels[keep], balanced_costs(labels[keep], weights[keep], TFIDF_C))
             # a margin of +-1 is the SVM's own "clearly in / clearly out"
             margin[scored] += 2.5 * svm.decision_function(tfidf[1][scored]) / total
         if embedded is not None:
