@@ -5,8 +5,8 @@ Run from the repository root:
 
 The users of bench/bench_ranking.py (tuning users with --tune: candidate days 2025-04-21..06-27, seed 1
 unless --seed; evaluation users without it), ranked by paperfeed (hybrid backend, or --backend tfidf)
-with three backgrounds, each as it is and completed the way the rank stage completes a background of fewer than 1,000 papers
-(``sync.rank_stage.with_starter_background``: the day's candidates, then the 882 bundled starter papers
+with three backgrounds, each as it is and completed the way the rank stage completes a background of
+fewer than 1,000 papers (``sync.rank_stage.with_starter_background``: the day's candidates, then the 882 bundled starter papers
 announced 2025-04-01..04-16, before every candidate day):
 
 - **nothing stored**: a new installation's first day (the store holds only the day itself). As it is,
@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'tuning' if args.tune else 'evaluation'} users: {len(users)} (seed {args.seed or seed}), "
           f"{args.backend} backend\n", flush=True)
     asl = [ndcg_at(_cached("asl", user_key(u), lambda: anchor_asl(u, days)), u.relevant) for u in users]
+    options = RankOptions(backend=args.backend, threshold=0.0, max_results=10_000)
+    text_model = encoder if args.backend != "tfidf" else None
     rows = {}
     for setting in SETTINGS:
         before, after, sizes = [], [], []
@@ -83,10 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             completed = with_starter_background(own, limit=BACKGROUND_SIZE, candidates=candidates)
             topped = completed.papers
             sizes.append((len(own), completed.candidates, completed.starters))
-            options = RankOptions(backend=args.backend, threshold=0.0, max_results=10_000)
             for background, out in ((own, before), (topped, after)):
                 result = rank_papers(candidates, Profile(library=library_items(user), background=background),
-                                     now=now, options=options, encoder=encoder if args.backend != "tfidf" else None)
+                                     now=now, options=options, encoder=text_model)
                 out.append(ndcg_at([s.paper.arxiv_id for s in result.scored], user.relevant))
         rows[setting.name] = (before, after, sizes)
         print(f"{setting.name}: without {mean(before):.3f}, with {mean(after):.3f}", flush=True)

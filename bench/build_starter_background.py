@@ -17,7 +17,6 @@ import argparse
 import ast
 import gzip
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -29,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dev_data import REPO_ROOT, add_data_option, load_records  # noqa: E402
 
 BEFORE = "2025-04-21"
-ARXIV_CATEGORY = re.compile(r"[a-z\-]+(\.[A-Za-z\-]+)?")
 OUT_DIR = REPO_ROOT / "sync" / "sample_data"
 
 
@@ -41,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_option(parser)
     args = parser.parse_args(argv)
+    from sync.arxiv.feed_parser import arxiv_categories  # drops the MSC/ACM codes some sources mix in
+
     records = [{"id": r["id"], "announced": r["announced"], "title": r["title"], "authors": _list(r["authors"]),
-                "categories": [c for c in _list(r["categories"]) if ARXIV_CATEGORY.fullmatch(c)],
+                "categories": list(arxiv_categories(_list(r["categories"]))),
                 "comment": r.get("comment") or "", "abstract": r["abstract"]}
                for r in load_records(args.data) if r["announced"] < BEFORE]
     records.sort(key=lambda r: (r["announced"], r["id"]))
