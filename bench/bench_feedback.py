@@ -19,7 +19,10 @@ relevant paper of its own top 10), and its gain from them. "Dismissal check": th
 right after the two dismissals must not score a lower nDCG@10 (the dismissed papers are irrelevant,
 so they should only go down); the number of (user, day) pairs where it did is printed. "Dismissals on
 the days after": each day from the second, the day's ranking with the saves and dismissals so far
-against the same saves without the dismissals (new papers, which the dismissals were not about).
+against the same saves without the dismissals (new papers, which the dismissals were not about). "The
+saves alone": the day ranked with the saves so far and no dismissal, against no clicks at all, beside
+arxiv-sanity-lite's gain from the same saves (it has no dismissals): which of the two learns more from a
+save.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     asl_own_saved = [[] for _ in users]
     worse_after_dismiss = checks = 0
     dismissal_effect = []  # per (user, day) from the second: nDCG@10 with minus without the dismissals so far
+    saves_effect = []  # per (user, day) with saves so far: (paperfeed with the saves alone minus no clicks, asl's gain)
     drops = []
 
     def ours(u, **clicks) -> list[str]:
@@ -87,12 +91,17 @@ def main(argv: list[str] | None = None) -> int:
             own_ranked = anchor_asl(u, days_map, extra_positives=asl_own_saved[index], day=day)
             asl_own_curve[n].append(ndcg_at(own_ranked, relevant))
             if st["saved"] or st["dismissed"]:
-                ours_gain[n].append(score - ndcg_at(ours(u), relevant))
+                no_clicks = ndcg_at(ours(u), relevant)
+                ours_gain[n].append(score - no_clicks)
                 asl_alone = ndcg_at(anchor_asl(u, days_map, day=day), relevant)
                 asl_gain[n].append(asl_curve[n][-1] - asl_alone)
                 asl_own_gain[n].append(asl_own_curve[n][-1] - asl_alone)
+            saves_alone = score
             if st["dismissed"]:  # the dismissals of the days before, on a day of new papers
-                dismissal_effect.append(score - ndcg_at(ours(u, saved=st["saved"]), relevant))
+                saves_alone = ndcg_at(ours(u, saved=st["saved"]), relevant)
+                dismissal_effect.append(score - saves_alone)
+            if st["saved"]:
+                saves_effect.append((saves_alone - no_clicks, asl_gain[n][-1]))
             by_id = {r["id"]: r for r in candidates}
             asl_own_saved[index] += [by_id[i] for i in own_ranked[:10] if i in relevant]
             st["saved"] += [by_id[i] for i in ranked[:10] if i in relevant]
@@ -138,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     low, mid, high = paired_bootstrap(flat_gain_ours, flat_gain_own)
     print(f"arxiv-sanity-lite learning from its own user's saves instead: gain {mean(flat_gain_own):+.3f}; paperfeed "
           f"minus it {mid:+.3f} [95% paired bootstrap {low:+.3f}, {high:+.3f}]")
+    if saves_effect:
+        ours_saves, asl_saves = zip(*saves_effect)
+        low, mid, high = paired_bootstrap(ours_saves, asl_saves)
+        print(f"the saves alone (same day with the saves so far, without any dismissal, minus no clicks): paperfeed "
+              f"{mean(ours_saves):+.3f}, arxiv-sanity-lite {mean(asl_saves):+.3f} (same saves); difference {mid:+.3f} "
+              f"[95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(ours_saves)} (user, day) pairs")
     print(f"dismissal check: nDCG@10 of the same day lower after dismissing two irrelevant papers in "
           f"{worse_after_dismiss} of {checks} (user, day) pairs"
           + (f" (largest drop {max(drops):.3f})" if drops else ""))
