@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ablate_evidence import SHIPPED, SHIPPED_RAMP, components, library_share_nearby, score, unit  # noqa: E402
+from ablate_evidence import SHIPPED, SHIPPED_RAMP, components, library_share_nearby, order, score, unit  # noqa: E402
 from bench_ranking import (TUNING_DAYS, build_users, by_day, load_encoder, load_records, metrics,  # noqa: E402
                            paired_bootstrap)
 from dev_data import add_data_option  # noqa: E402
@@ -107,8 +107,7 @@ def pairwise(users: list[dict], view):
 
 
 def ndcg(u: dict, scores: np.ndarray) -> float:
-    ranked = [u["ids"][i] for i in sorted(range(len(scores)), key=lambda i: (-scores[i], u["ids"][i]))]
-    return metrics(ranked, u["relevant"])["ndcg@10"]
+    return metrics(order(u, scores), u["relevant"])["ndcg@10"]
 
 
 def main(argv: list[str] | None = None) -> int:
