@@ -1,6 +1,6 @@
 """Feedback benchmark: does the ranking learn from every click? Run from the repository root:
 
-    .venv/bin/python bench/bench_feedback.py --users 12
+    .venv/bin/python bench/bench_feedback.py [--users 36] [--first-day 2025-04-21] [--dump FILE]
 
 Simulated users (bench/users.py, one to three interests, ~150-paper libraries with 10% unrelated
 papers, library drawn from papers announced before the first day) follow 10 consecutive
@@ -22,12 +22,15 @@ the days after": each day from the second, the day's ranking with the saves and 
 against the same saves without the dismissals (new papers, which the dismissals were not about). "The
 saves alone": the day ranked with the saves so far and no dismissal, against no clicks at all, beside
 arxiv-sanity-lite's gain from the same saves (it has no dismissals): which of the two learns more from a
-save.
+save. "Where both rankers had room to learn": the gains from feedback on the (user, day) pairs where
+neither ranker scored 1.0 without the clicks (a ranker already perfect that day cannot gain). ``--dump
+FILE`` writes each (user, day)'s numbers from the second day on as JSON lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -45,8 +48,10 @@ DAYS = 10
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=12)
+    parser.add_argument("--users", type=int, default=36)  # the measurement of record (12 until 2026-12-02)
     parser.add_argument("--first-day", default="2025-07-02")
+    parser.add_argument("--dump", type=Path, help="also write each (user, day)'s numbers from the second day on "
+                        "to this file (JSON lines)")
     add_data_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
@@ -70,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     dismissal_effect = []  # per (user, day) from the second: nDCG@10 with minus without the dismissals so far
     saves_effect = []  # per (user, day) with saves so far: (paperfeed with the saves alone minus no clicks, asl's gain)
     drops = []
+    room = []  # per (user, day) with clicks where both rankers had room to learn: (paperfeed's gain, asl's)
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
 
     def ours(u, **clicks) -> list[str]:
         """paperfeed's ranking of the user's day (hybrid backend), given ``saved=`` / ``dismissed=`` so far."""
@@ -102,6 +109,15 @@ def main(argv: list[str] | None = None) -> int:
                 dismissal_effect.append(score - saves_alone)
             if st["saved"]:
                 saves_effect.append((saves_alone - no_clicks, asl_gain[n][-1]))
+            if st["saved"] or st["dismissed"]:
+                if no_clicks < 1.0 - 1e-9 and asl_alone < 1.0 - 1e-9:
+                    room.append((ours_gain[n][-1], asl_gain[n][-1]))
+                if dump:
+                    dump.write(json.dumps({
+                        "user": index, "interests": list(user.interests), "library": len(user.library), "day": n + 1,
+                        "paperfeed": score, "paperfeed_no_clicks": no_clicks, "paperfeed_saves_alone": saves_alone,
+                        "asl": asl_curve[n][-1], "asl_no_clicks": asl_alone, "saved": len(st["saved"]),
+                        "dismissed": len(st["dismissed"]), "relevant": len(relevant)}) + "\n")
             by_id = {r["id"]: r for r in candidates}
             asl_own_saved[index] += [by_id[i] for i in own_ranked[:10] if i in relevant]
             st["saved"] += [by_id[i] for i in ranked[:10] if i in relevant]
@@ -119,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                     drops.append(before - after)
         print(f"day {n + 1} {day}: paperfeed {mean(ours_curve[n]):.3f}, arxiv-sanity-lite {mean(asl_curve[n]):.3f}"
               f" ({len(ours_curve[n])} users)", flush=True)
+    if dump:
+        dump.close()
     print("\n| day | date | paperfeed nDCG@10 | arxiv-sanity-lite nDCG@10 (same saves) | arxiv-sanity-lite (own saves) "
           "| gain from feedback: paperfeed | arxiv-sanity-lite (same saves) | arxiv-sanity-lite (own saves) |\n"
           "|---|---|---|---|---|---|---|---|")
@@ -153,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the saves alone (same day with the saves so far, without any dismissal, minus no clicks): paperfeed "
               f"{mean(ours_saves):+.3f}, arxiv-sanity-lite {mean(asl_saves):+.3f} (same saves); difference {mid:+.3f} "
               f"[95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(ours_saves)} (user, day) pairs")
+    if room:
+        ours_room, asl_room = zip(*room)
+        low, mid, high = paired_bootstrap(ours_room, asl_room)
+        print(f"where both rankers had room to learn (each below 1.0 without the clicks): gain paperfeed "
+              f"{mean(ours_room):+.3f}, arxiv-sanity-lite {mean(asl_room):+.3f}; difference {mid:+.3f} "
+              f"[95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(room)} (user, day) pairs")
     print(f"dismissal check: nDCG@10 of the same day lower after dismissing two irrelevant papers in "
           f"{worse_after_dismiss} of {checks} (user, day) pairs"
           + (f" (largest drop {max(drops):.3f})" if drops else ""))
