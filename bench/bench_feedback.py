@@ -150,33 +150,27 @@ def main(argv: list[str] | None = None) -> int:
     gain_asl = mean(asl_curve[last]) - mean(asl_curve[first])
     flat_ours = [s for day in ours_curve[1:] for s in day]
     flat_asl = [s for day in asl_curve[1:] for s in day]
-    low, mid, high = paired_bootstrap(flat_ours, flat_asl)
     print(f"\nday 1 -> day {len(window)}: paperfeed {gain_ours:+.3f}, arxiv-sanity-lite {gain_asl:+.3f}")
-    print(f"days 2-{len(window)} (after feedback), paperfeed minus arxiv-sanity-lite per (user, day): {mid:+.3f}"
-          f" [95% paired bootstrap {low:+.3f}, {high:+.3f}]")
+    print(f"days 2-{len(window)} (after feedback), paperfeed minus arxiv-sanity-lite per (user, day): "
+          f"{difference(flat_ours, flat_asl)}")
     flat_gain_ours = [g for day in ours_gain for g in day]
     flat_gain_asl = [g for day in asl_gain for g in day]
-    low, mid, high = paired_bootstrap(flat_gain_ours, flat_gain_asl)
     print(f"gain from feedback over days 2-{len(window)} (same day with minus without the clicks so far): "
           f"paperfeed {mean(flat_gain_ours):+.3f}, arxiv-sanity-lite {mean(flat_gain_asl):+.3f}; "
-          f"difference {mid:+.3f} [95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(flat_gain_ours)} "
-          f"(user, day) pairs")
+          f"difference {difference(flat_gain_ours, flat_gain_asl)} over {len(flat_gain_ours)} (user, day) pairs")
     flat_gain_own = [g for day in asl_own_gain for g in day]
-    low, mid, high = paired_bootstrap(flat_gain_ours, flat_gain_own)
     print(f"arxiv-sanity-lite learning from its own user's saves instead: gain {mean(flat_gain_own):+.3f}; paperfeed "
-          f"minus it {mid:+.3f} [95% paired bootstrap {low:+.3f}, {high:+.3f}]")
+          f"minus it {difference(flat_gain_ours, flat_gain_own)}")
     if saves_effect:
         ours_saves, asl_saves = zip(*saves_effect)
-        low, mid, high = paired_bootstrap(ours_saves, asl_saves)
         print(f"the saves alone (same day with the saves so far, without any dismissal, minus no clicks): paperfeed "
-              f"{mean(ours_saves):+.3f}, arxiv-sanity-lite {mean(asl_saves):+.3f} (same saves); difference {mid:+.3f} "
-              f"[95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(ours_saves)} (user, day) pairs")
+              f"{mean(ours_saves):+.3f}, arxiv-sanity-lite {mean(asl_saves):+.3f} (same saves); difference "
+              f"{difference(ours_saves, asl_saves)} over {len(ours_saves)} (user, day) pairs")
     if room:
         ours_room, asl_room = zip(*room)
-        low, mid, high = paired_bootstrap(ours_room, asl_room)
         print(f"where both rankers had room to learn (each below 1.0 without the clicks): gain paperfeed "
-              f"{mean(ours_room):+.3f}, arxiv-sanity-lite {mean(asl_room):+.3f}; difference {mid:+.3f} "
-              f"[95% paired bootstrap {low:+.3f}, {high:+.3f}] over {len(room)} (user, day) pairs")
+              f"{mean(ours_room):+.3f}, arxiv-sanity-lite {mean(asl_room):+.3f}; difference "
+              f"{difference(ours_room, asl_room)} over {len(room)} (user, day) pairs")
     print(f"dismissal check: nDCG@10 of the same day lower after dismissing two irrelevant papers in "
           f"{worse_after_dismiss} of {checks} (user, day) pairs"
           + (f" (largest drop {max(drops):.3f})" if drops else ""))
@@ -187,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
               f"higher in {sum(e > 1e-9 for e in dismissal_effect)}"
               + (f" (largest drop {-min(worse):.3f})" if worse else ""))
     return 0
+
+
+def difference(ours, theirs) -> str:
+    """The mean per-(user, day) difference and its 95% paired bootstrap interval, as the report prints it."""
+    low, mid, high = paired_bootstrap(ours, theirs)
+    return f"{mid:+.3f} [95% paired bootstrap {low:+.3f}, {high:+.3f}]"
 
 
 if __name__ == "__main__":
