@@ -97,19 +97,18 @@ def main(argv: list[str] | None = None) -> int:
             asl_curve[n].append(ndcg_at(asl_ranked, relevant))
             own_ranked = anchor_asl(u, days_map, extra_positives=asl_own_saved[index], day=day)
             asl_own_curve[n].append(ndcg_at(own_ranked, relevant))
+            saves_alone = score
+            if st["dismissed"]:  # the dismissals of the days before, on a day of new papers
+                saves_alone = ndcg_at(ours(u, saved=st["saved"]), relevant)
+                dismissal_effect.append(score - saves_alone)
             if st["saved"] or st["dismissed"]:
                 no_clicks = ndcg_at(ours(u), relevant)
                 ours_gain[n].append(score - no_clicks)
                 asl_alone = ndcg_at(anchor_asl(u, days_map, day=day), relevant)
                 asl_gain[n].append(asl_curve[n][-1] - asl_alone)
                 asl_own_gain[n].append(asl_own_curve[n][-1] - asl_alone)
-            saves_alone = score
-            if st["dismissed"]:  # the dismissals of the days before, on a day of new papers
-                saves_alone = ndcg_at(ours(u, saved=st["saved"]), relevant)
-                dismissal_effect.append(score - saves_alone)
-            if st["saved"]:
-                saves_effect.append((saves_alone - no_clicks, asl_gain[n][-1]))
-            if st["saved"] or st["dismissed"]:
+                if st["saved"]:
+                    saves_effect.append((saves_alone - no_clicks, asl_gain[n][-1]))
                 if no_clicks < 1.0 - 1e-9 and asl_alone < 1.0 - 1e-9:
                     room.append((ours_gain[n][-1], asl_gain[n][-1]))
                 if dump:
