@@ -22,11 +22,11 @@ The adapters are merged into the model, every paper's text is embedded as the ra
 tokens, unit length; cached in ``bench/.cache/``), and the shipped ranker is scored with the bundled
 model's embeddings and with the adapted model's (its margin in place of the embedding margin, at the
 shipped share and at twice that, or added to it; the bundled model's margin with the same larger weight is
-the control). The users are tuning users whose candidate days come
-after the cutoff (default: June 2 to 27, after training on April and May; 40 users of seed 1, or
-``--seed 5``), so the adapted model never saw their candidates' categories. The model is trained once per
-setting; its embeddings are cached, so a second seed only ranks. Needs the embeddings extra (torch); training takes 5-15 minutes on 2 cores.
-Run 2026-12-02; the rows are cited in docs/benchmarks.md.
+the control). The users are tuning users whose candidate days come after the cutoff (default: June 2 to
+27, after training on April and May; 40 users of seed 1, or ``--seed 5``), so the adapted model never saw
+their candidates' categories. The model is trained once per setting; its embeddings are cached, so a
+second seed only ranks. Needs the embeddings extra (torch); training takes 5-15 minutes on 2 cores. Run
+2026-12-02; the rows are cited in docs/benchmarks.md.
 """
 
 from __future__ import annotations
