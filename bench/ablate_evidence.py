@@ -1,6 +1,6 @@
 """Ablations of the ranker with the library's phrases in place, on TUNING users only:
 
-    .venv/bin/python bench/ablate_evidence.py --users 40 [--seed 1] [--grid-only | --tfidf-grid]
+    .venv/bin/python bench/ablate_evidence.py --users 40 [--seed 1] [--grid-only | --tfidf-grid] [--model M]
 
 Per tuning user (the users of ``bench_ranking.py --tune`` for seed 1; ``--seed 5`` gives 40 others on the
 same tuning days) the pieces of the score are computed once: the TF-IDF SVM margin (with author terms)
@@ -42,8 +42,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ablate_phrases import kind, print_heading, table_row, tuning_parser  # noqa: E402
-from bench_ranking import (TUNING_DAYS, _cached, anchor_asl, background_for, build_users, by_day,  # noqa: E402
-                           library_items, load_encoder, load_records, metrics, user_key)
+from bench_ranking import (TUNING_DAYS, _cached, add_model_option, anchor_asl, background_for,  # noqa: E402
+                           build_users, by_day, library_items, load_encoder, load_records, metrics, user_key)
 from sync.ranking import contrast, phrases  # noqa: E402
 from sync.ranking.backends import tfidf_vectors  # noqa: E402
 from sync.ranking.contrast import author_terms, counted_text  # noqa: E402
@@ -251,9 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid-only", action="store_true", help="only the grid of C, phrase weight, embedding share")
     parser.add_argument("--tfidf-grid", action="store_true",
                         help="only the TF-IDF backend's grid (embedding share 0): C x phrase weight 0.2-0.6")
+    add_model_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
-    encoder = load_encoder(records)
+    encoder = load_encoder(records, args.model)
+    print(f"embedding model: {encoder.name}")
     days = by_day(records)
     users = [components(u, encoder, days)
              for u in build_users(records, count=args.users, days=TUNING_DAYS, seed=args.seed)]

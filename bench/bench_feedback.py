@@ -1,6 +1,6 @@
 """Feedback benchmark: does the ranking learn from every click? Run from the repository root:
 
-    .venv/bin/python bench/bench_feedback.py [--users 36] [--first-day 2025-04-21] [--dump FILE]
+    .venv/bin/python bench/bench_feedback.py [--users 36] [--first-day 2025-04-21] [--dump FILE] [--model M]
 
 Simulated users (bench/users.py, one to three interests, ~150-paper libraries with 10% unrelated
 papers, library drawn from papers announced before the first day) follow 10 consecutive
@@ -39,7 +39,8 @@ from statistics import mean
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_ranking import anchor_asl, load_encoder, ndcg_at, ours_scored, paired_bootstrap  # noqa: E402
+from bench_ranking import (add_model_option, anchor_asl, load_encoder, ndcg_at, ours_scored,  # noqa: E402
+                           paired_bootstrap)
 from dev_data import add_data_option  # noqa: E402
 from users import build_users, by_day, has_interest, load_records  # noqa: E402
 
@@ -53,14 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="also write each (user, day)'s numbers from the second day on "
                         "to this file (JSON lines)")
     add_data_option(parser)
+    add_model_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
-    encoder = load_encoder(records)
+    encoder = load_encoder(records, args.model)
     days_map = by_day(records)
     all_days = sorted(days_map)
     start = next(i for i, d in enumerate(all_days) if str(d) >= args.first_day)
     window = all_days[start:start + DAYS]
     users = build_users(records, count=args.users, days=(window[0], window[0]), seed=3)
+    print(f"embedding model: {encoder.name}")
     print(f"{len(users)} users, days {window[0]} .. {window[-1]} ({len(window)} announcement days)\n")
     # by position: two users with the same interests share a name (interests@day) but not their clicks
     state = [{"saved": [], "dismissed": []} for _ in users]

@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_ranking.py --tune --users 30   # tuning users only (to choose constants)
     .venv/bin/python bench/bench_ranking.py --users 60          # evaluation users (once, at the end)
     .venv/bin/python bench/bench_ranking.py --speed             # also 2,000 x 5,000 speed through the store
+    .venv/bin/python bench/bench_ranking.py --tune --model DIR  # with another embedding model (ranking.model)
 
 Quality: simulated users (bench/users.py: one, two or three interests defined by categories and
 topic phrases, ~150-paper libraries with 10% unrelated papers, what defines relevance hidden from
@@ -38,7 +39,9 @@ from dev_data import add_data_option  # noqa: E402
 from users import EVALUATION_DAYS, TUNING_DAYS, SimUser, build_users, by_day, load_records, ranker_view  # noqa: E402
 
 from sync.models import LibraryItem  # noqa: E402
-from sync.ranking import Profile, RankOptions, SentenceEncoder, rank_papers  # noqa: E402
+from sync.errors import ConfigError  # noqa: E402
+from sync.ranking import MODEL_NAME, Profile, RankOptions, SentenceEncoder, rank_papers  # noqa: E402
+from sync.ranking.backends import model_cache_name  # noqa: E402
 from sync.ranking.phrases import PHRASE_WEIGHT  # noqa: E402
 from sync.ranking.text import document_text  # noqa: E402
 from sync.sample import paper_from_record  # noqa: E402
@@ -69,12 +72,12 @@ def average_precision(ranked: Sequence[str], relevant: frozenset[str]) -> float:
 
 # embeddings, computed once for the whole data set and kept on disk ---------------------------
 class TableEncoder:
-    """Looks texts up in precomputed embeddings; anything unknown goes to the model."""
+    """Looks texts up in precomputed embeddings; anything unknown goes to the model. ``name`` is the
+    model's cache name, as the ranker and the store's embedding cache know it."""
 
-    name = "all-MiniLM-L6-v2"
-
-    def __init__(self, table: dict[str, np.ndarray], model: SentenceEncoder):
+    def __init__(self, table: dict[str, np.ndarray], model, name: str | None = None):
         self.table, self.model = table, model
+        self.name = name or getattr(model, "name", MODEL_NAME)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self.table]
@@ -82,15 +85,19 @@ class TableEncoder:
             for text, vector in zip(missing, self.model.encode(missing)):
                 self.table[text] = vector
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            dim = len(next(iter(self.table.values()))) if self.table else 384
+            return np.zeros((0, dim), dtype=np.float32)
         return np.stack([self.table[t] for t in texts])
 
 
-def embedding_table(records: list[dict], model: SentenceEncoder) -> dict[str, np.ndarray]:
+def embedding_table(records: list[dict], model) -> dict[str, np.ndarray]:
+    """Every text of the data set embedded by ``model`` (anything with ``name`` and ``encode``), kept in
+    bench/.cache/ under the data set's digest and, for a model other than the bundled one, the model's name."""
     texts = sorted({document_text(r["title"], r["abstract"]) for r in records}
                    | {r["abstract"] for r in records})
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    path = CACHE_DIR / f"minilm-{digest}.npz"
+    prefix = "minilm" if model.name == MODEL_NAME else "model-" + hashlib.sha256(model.name.encode()).hexdigest()[:8]
+    path = CACHE_DIR / f"{prefix}-{digest}.npz"
     if path.is_file():
         data = np.load(path)
         return dict(zip(texts, data["vectors"]))
@@ -274,20 +281,33 @@ def report(table: dict[str, dict], users: list[SimUser]) -> str:
     return "\n".join(lines)
 
 
-def load_encoder(records: list[dict]) -> TableEncoder:
-    model = _LazyModel()
-    return TableEncoder(embedding_table(records, model), model)
+def load_encoder(records: list[dict], model: str = MODEL_NAME) -> TableEncoder:
+    """The embeddings of every text of the data set by ``model``, what ``ranking.model`` would load: the
+    bundled all-MiniLM-L6-v2 by default, or a sentence-transformers model name or model directory."""
+    lazy = _LazyModel(model)
+    return TableEncoder(embedding_table(records, lazy), lazy)
+
+
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=MODEL_NAME,
+                        help="the embedding model, as the ranking.model setting takes it: a sentence-transformers "
+                             "model name (offline: already in the Hugging Face cache) or a model directory; "
+                             f"default: the bundled {MODEL_NAME}")
 
 
 class _LazyModel:
-    """The model is loaded only if a text is missing from the cached table."""
+    """The model is loaded only if a text is missing from the cached table; a model that cannot be loaded
+    ends the run with the ranker's own message."""
 
-    name = "all-MiniLM-L6-v2"
-    _model = None
+    def __init__(self, spec: str = MODEL_NAME):
+        self.spec, self.name, self._model = spec, model_cache_name(spec), None
 
     def encode(self, texts):
         if self._model is None:
-            self._model = SentenceEncoder.load()
+            try:
+                self._model = SentenceEncoder.load(self.spec)
+            except ConfigError as exc:
+                raise SystemExit(f"error: {exc}") from exc
         return self._model.encode(texts)
 
 
@@ -355,11 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-backends", action="store_true", help="also the embeddings and tfidf backends")
     parser.add_argument("--speed", action="store_true", help="also 2,000 x 5,000 speed through the store")
     add_data_option(parser)
+    add_model_option(parser)
     args = parser.parse_args(argv)
     records = load_records(args.data)
-    encoder = load_encoder(records)
+    encoder = load_encoder(records, args.model)
     days, seed = (TUNING_DAYS, 1) if args.tune else (EVALUATION_DAYS, 2)
     users = build_users(records, count=args.users, days=days, seed=seed)
+    print(f"embedding model: {encoder.name}")
     print(f"{'tuning' if args.tune else 'evaluation'} users: {len(users)} "
           f"(candidate days {days[0]}..{days[1]}, {mean(len(u.candidates) for u in users):.0f} candidates, "
           f"{mean(len(u.library) for u in users):.0f} library items, {mean(len(u.relevant) for u in users):.1f}"

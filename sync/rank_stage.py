@@ -18,7 +18,7 @@ import numpy as np
 from .arxiv.calendar import has_announcement
 from .models import LibraryItem, Paper
 from .ranking import Profile, RankOptions, rank_papers
-from .ranking.backends import MODEL_NAME, embeddings_available, shared_encoder
+from .ranking.backends import MODEL_NAME, embeddings_available, model_cache_name, shared_encoder
 from .ranking.text import content_hash
 from .settings import Config
 from .store.rankings import RankingRow
@@ -63,7 +63,7 @@ class CachingEncoder:
         self._store, self._loader, self._model = store, loader, None
         self._spec = model or MODEL_NAME
         # the cache key: a model directory is keyed like SentenceEncoder names it
-        self.name = _model_cache_name(self._spec)
+        self.name = model_cache_name(self._spec)
         self.embedded = 0
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -81,13 +81,6 @@ class CachingEncoder:
             found.update(fresh)
             self.embedded += len(fresh)
         return np.stack([found[h] for h in hashes]).astype(np.float32)
-
-
-def _model_cache_name(spec: str) -> str:
-    from pathlib import Path
-
-    local = Path(spec).expanduser()
-    return f"local:{local.resolve().name}" if spec != MODEL_NAME and local.is_dir() else spec
 
 
 class KnownVectorsEncoder:

