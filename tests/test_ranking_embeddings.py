@@ -121,7 +121,7 @@ def test_a_model_whose_cosines_run_high_ranks_like_the_bundled_one_on_its_scale(
     from sentence_transformers import models
 
     from sync.ranking import Profile, RankOptions, rank_papers
-    from sync.ranking.backends import SentenceEncoder
+    from sync.ranking.backends import SentenceEncoder, shared_encoder
     from sync.ranking.similarity import cosine_scale
     from sync.ranking.text import document_text
     from sync.sample import sample_announcement, sample_library
@@ -133,7 +133,7 @@ def test_a_model_whose_cosines_run_high_ranks_like_the_bundled_one_on_its_scale(
         direction = torch.randn(384)
         shift.linear.bias.copy_(direction / direction.norm())
     shifted = SentenceEncoder.load(_bundled_model_followed_by(shift, tmp_path / "shifted"))
-    bundled = SentenceEncoder.load()
+    bundled = shared_encoder()  # the process's one bundled model, as the other tests here use it
     candidates = [e.paper for e in sample_announcement().entries]
     assert cosine_scale(shifted.encode([document_text(p.title, p.abstract) for p in candidates])).median > 0.5
     profile = Profile(library=tuple(sample_library()))
